@@ -1,0 +1,372 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Kernel virtual to physical address translation for x86_64 dumps: a software walk of the
+ * kernel's own page tables (init_top_pgt), 4-level or 5-level, with 1 GiB and 2 MiB leaves.
+ *
+ * The state is built on first use from VMCOREINFO:
+ *   - NUMBER(phys_base): the physical address the kernel image was loaded at minus its link
+ *     offset (may be "negative": it is a two's complement offset). Old dumps without it: taken
+ *     from the ELF kernel-text PT_LOAD, or from the kdump sub-header.
+ *   - SYMBOL(init_top_pgt) (SYMBOL(init_level4_pgt) before 4.13): the top-level table. VMCOREINFO
+ *     symbols are run-time addresses, KASLR already applied; KERNELOFFSET only matters to whoever
+ *     relocates vmlinux symbols, not to us.
+ *   - NUMBER(pgtable_l5_enabled), NUMBER(sme_mask).
+ *
+ * The table pages last used at each level are cached, and so is the last leaf (a one-entry
+ * TLB), so that reading a structure or a log buffer costs one page read, not five.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "kdump.h"
+
+#define START_KERNEL_MAP UINT64_C(0xffffffff80000000)
+#define ENTRY_MASK UINT64_C(0x000ffffffffff000) /* ~0xfff0000000000fff */
+#define PAGE_PRESENT UINT64_C(0x001)
+#define PAGE_PSE UINT64_C(0x080)
+#define TABLE_SIZE 4096u
+#define TABLE_ENTRIES 512u
+#define MAX_LEVELS 5
+
+/* The kernel image mapping when VMCOREINFO lacks NUMBER(KERNEL_IMAGE_SIZE). */
+#define KERNEL_IMAGE_SIZE_NOKASLR (UINT64_C(512) << 20)
+#define KERNEL_IMAGE_SIZE_KASLR (UINT64_C(1) << 30)
+
+struct table_cache {
+	uint64_t paddr;
+	int valid;
+	uint64_t entry[TABLE_ENTRIES];
+};
+
+struct xlat {
+	unsigned levels;          /* 4 or 5 */
+	int have_pgd;             /* no PGD symbol: only the kernel image can be translated */
+	uint64_t pgd;             /* physical address of the top-level table */
+	uint64_t phys_base;
+	uint64_t entry_mask;
+	uint64_t kernel_image_size;
+
+	/* one cached table page per level, [0] = top */
+	struct table_cache cache[MAX_LEVELS];
+
+	/* the last leaf translated */
+	int tlb_valid;
+	uint64_t tlb_vaddr; /* aligned to the leaf size */
+	uint64_t tlb_mask;  /* leaf size - 1 */
+	uint64_t tlb_paddr;
+};
+
+void vc_xlat_free(struct vmcore *v)
+{
+	free(v->xlat);
+	v->xlat = NULL;
+}
+
+/*
+ * phys_base of an ELF dump without NUMBER(phys_base) (kernels before 4.10): the kernel-text
+ * PT_LOAD maps the image at START_KERNEL_MAP + offset, so phys_base = p_paddr - offset.
+ * Returns -ENOENT when there is no such segment.
+ */
+static int elf_text_phys_base(struct vmcore *v, uint64_t *ret)
+{
+	_cleanup_free_ Elf64_Phdr *ph = NULL;
+	Elf64_Ehdr eh;
+	uint64_t phnum;
+	int r;
+
+	r = vc_src_read(v, &eh, sizeof(eh), 0, "ELF header");
+	if (r < 0)
+		return r;
+	phnum = eh.e_phnum;
+	if (eh.e_phnum == PN_XNUM) {
+		Elf64_Shdr sh;
+
+		r = vc_src_read(v, &sh, sizeof(sh), eh.e_shoff, "ELF section header 0");
+		if (r < 0)
+			return r;
+		phnum = sh.sh_info;
+	}
+	if (phnum == 0 || phnum > VMCORE_MAX_SEGMENTS || eh.e_phentsize != sizeof(Elf64_Phdr))
+		return vc_error(v, -EBADMSG, "implausible ELF program header table");
+	ph = calloc(phnum, sizeof(*ph));
+	if (!ph)
+		return vc_error(v, -ENOMEM, "out of memory");
+	r = vc_src_read(v, ph, phnum * sizeof(*ph), eh.e_phoff, "ELF program headers");
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < phnum; i++)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_vaddr >= START_KERNEL_MAP &&
+		    ph[i].p_paddr != UINT64_MAX) {
+			*ret = ph[i].p_paddr - (ph[i].p_vaddr - START_KERNEL_MAP);
+			return 0;
+		}
+	return -ENOENT;
+}
+
+static int find_phys_base(struct vmcore *v, uint64_t *ret)
+{
+	int64_t s;
+	int r;
+
+	r = vmcore_vmcoreinfo_get_s64(v, "NUMBER(phys_base)", &s);
+	if (r == 0) {
+		*ret = (uint64_t)s;
+		return 0;
+	}
+	if (r != -ENOKEY)
+		return vc_error(v, r, "VMCOREINFO NUMBER(phys_base) is malformed");
+
+	if (v->ops == &vc_elf_ops) {
+		r = elf_text_phys_base(v, ret);
+		if (r != -ENOENT)
+			return r;
+	} else if (v->ops == &vc_kdump_ops && v->fmt) {
+		const struct kdump_state *st = v->fmt;
+
+		if (st->hdr.sub_hdr_size > 0) {
+			*ret = st->sub.phys_base;
+			return 0;
+		}
+	}
+	/* Kernels before 2.6.22 had no relocatable image: phys_base is 0, as makedumpfile says. */
+	*ret = 0;
+	return 0;
+}
+
+static int xlat_init(struct vmcore *v, struct xlat **ret)
+{
+	_cleanup_free_ struct xlat *x = NULL;
+	uint64_t sym, u;
+	int64_t s;
+	int r;
+
+	if (v->xlat) {
+		*ret = v->xlat;
+		return 0;
+	}
+	if (!v->ops)
+		return -EINVAL;
+	if (!v->arch[0])
+		return vc_error(v, -EOPNOTSUPP,
+				"the dump does not say its architecture: cannot translate addresses");
+	if (strcmp(v->arch, "x86_64") != 0)
+		return vc_error(v, -EOPNOTSUPP,
+				"virtual address translation is implemented for x86_64 only, "
+				"this dump is %s", v->arch);
+	if (v->page_size != TABLE_SIZE)
+		return vc_error(v, -EBADMSG, "x86_64 dump with a page size of %u", v->page_size);
+
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return vc_error(v, -ENOMEM, "out of memory");
+
+	r = find_phys_base(v, &x->phys_base);
+	if (r < 0)
+		return vc_error_prefix(v, r, "finding phys_base");
+
+	r = vmcore_vmcoreinfo_get_u64(v, "SYMBOL(init_top_pgt)", &sym);
+	if (r == -ENOKEY)
+		r = vmcore_vmcoreinfo_get_u64(v, "SYMBOL(init_level4_pgt)", &sym);
+	if (r == 0) {
+		if (sym < START_KERNEL_MAP)
+			return vc_error(v, -EBADMSG,
+					"VMCOREINFO SYMBOL(init_top_pgt)=%llx is not in the kernel "
+					"image", (unsigned long long)sym);
+		x->pgd = sym - START_KERNEL_MAP + x->phys_base;
+		if (x->pgd & (TABLE_SIZE - 1))
+			return vc_error(v, -EBADMSG,
+					"the top-level page table at 0x%llx is not page-aligned",
+					(unsigned long long)x->pgd);
+		x->have_pgd = 1;
+	} else if (r != -ENOKEY)
+		return vc_error(v, r, "VMCOREINFO SYMBOL(init_top_pgt) is malformed");
+
+	x->levels = 4;
+	if (vmcore_vmcoreinfo_get_s64(v, "NUMBER(pgtable_l5_enabled)", &s) == 0 && s != 0)
+		x->levels = 5;
+
+	x->entry_mask = ENTRY_MASK;
+	if (vmcore_vmcoreinfo_get_u64(v, "NUMBER(sme_mask)", &u) == 0)
+		x->entry_mask &= ~u;
+
+	if (vmcore_vmcoreinfo_get_u64(v, "NUMBER(KERNEL_IMAGE_SIZE)", &u) == 0 && u > 0 &&
+	    u <= (UINT64_C(1) << 31))
+		x->kernel_image_size = u;
+	else if (vmcore_vmcoreinfo_get_u64(v, "KERNELOFFSET", &u) == 0)
+		x->kernel_image_size = KERNEL_IMAGE_SIZE_KASLR;
+	else
+		x->kernel_image_size = KERNEL_IMAGE_SIZE_NOKASLR;
+
+	v->xlat = TAKE_PTR(x);
+	*ret = v->xlat;
+	return 0;
+}
+
+static const char *level_name(unsigned levels, unsigned level)
+{
+	static const char *const names5[] = { "PGD", "P4D", "PUD", "PMD", "PTE" };
+
+	/* 4-level paging has no P4D: its top is the PGD, then PUD, PMD, PTE. */
+	if (levels == 4)
+		return level == 0 ? "PGD" : names5[level + 1];
+	return names5[level];
+}
+
+/* Reads entry `index` of the table at physical address `table` (level `level`, 0 = top). */
+static int read_entry(struct vmcore *v, struct xlat *x, unsigned level, uint64_t table,
+		      unsigned index, uint64_t vaddr, uint64_t *ret)
+{
+	struct table_cache *c = &x->cache[level];
+	int r;
+
+	if (!c->valid || c->paddr != table) {
+		c->valid = 0;
+		v->errmsg[0] = '\0';
+		r = vmcore_read_phys(v, table, c->entry, TABLE_SIZE);
+		if (r < 0)
+			return vc_error_prefix(v, r == -ENODATA ? r : -EADDRNOTAVAIL,
+					       "virtual address 0x%llx: cannot read the %s table "
+					       "at physical 0x%llx",
+					       (unsigned long long)vaddr,
+					       level_name(x->levels, level),
+					       (unsigned long long)table);
+		c->paddr = table;
+		c->valid = 1;
+	}
+	*ret = c->entry[index];
+	return 0;
+}
+
+static int is_canonical(const struct xlat *x, uint64_t vaddr)
+{
+	unsigned bits = x->levels == 5 ? 57 : 48;
+	int64_t s = (int64_t)(vaddr << (64 - bits)) >> (64 - bits);
+
+	return (uint64_t)s == vaddr;
+}
+
+static int walk(struct vmcore *v, struct xlat *x, uint64_t vaddr, uint64_t *ret_paddr,
+		uint64_t *ret_mask)
+{
+	uint64_t table = x->pgd;
+
+	for (unsigned level = 0; level < x->levels; level++) {
+		unsigned shift = 12 + 9 * (x->levels - 1 - level);
+		unsigned index = (unsigned)((vaddr >> shift) & (TABLE_ENTRIES - 1));
+		uint64_t e;
+		int r;
+
+		r = read_entry(v, x, level, table, index, vaddr, &e);
+		if (r < 0)
+			return r;
+		if (!(e & PAGE_PRESENT))
+			return vc_error(v, -EADDRNOTAVAIL,
+					"virtual address 0x%llx is not mapped: %s entry %u of the "
+					"table at physical 0x%llx is not present (0x%016llx)",
+					(unsigned long long)vaddr, level_name(x->levels, level),
+					index, (unsigned long long)table, (unsigned long long)e);
+		/* 1 GiB leaves in the PUD, 2 MiB leaves in the PMD; the last level always is. */
+		if (level == x->levels - 1 || (level >= x->levels - 3 && (e & PAGE_PSE))) {
+			uint64_t mask = (UINT64_C(1) << shift) - 1;
+
+			*ret_paddr = (e & x->entry_mask & ~mask) | (vaddr & mask);
+			*ret_mask = mask;
+			return 0;
+		}
+		table = e & x->entry_mask;
+	}
+	return -EINVAL; /* not reached */
+}
+
+/* Translates vaddr; *ret_end_mask is the mask of the leaf it lies in (the contiguous span). */
+static int translate(struct vmcore *v, uint64_t vaddr, uint64_t *ret_paddr, uint64_t *ret_mask)
+{
+	struct xlat *x;
+	uint64_t paddr, mask;
+	int r;
+
+	r = xlat_init(v, &x);
+	if (r < 0)
+		return r;
+
+	if (x->tlb_valid && (vaddr & ~x->tlb_mask) == x->tlb_vaddr) {
+		*ret_paddr = x->tlb_paddr | (vaddr & x->tlb_mask);
+		*ret_mask = x->tlb_mask;
+		return 0;
+	}
+	if (!is_canonical(x, vaddr))
+		return vc_error(v, -EADDRNOTAVAIL, "0x%llx is not a canonical %u-level address",
+				(unsigned long long)vaddr, x->levels);
+
+	if (!x->have_pgd) {
+		/* Without the page table, only the kernel image mapping is known. */
+		if (vaddr < START_KERNEL_MAP || vaddr - START_KERNEL_MAP >= x->kernel_image_size)
+			return vc_error(v, -ENOKEY,
+					"VMCOREINFO has neither SYMBOL(init_top_pgt) nor "
+					"SYMBOL(init_level4_pgt): cannot translate 0x%llx",
+					(unsigned long long)vaddr);
+		*ret_paddr = vaddr - START_KERNEL_MAP + x->phys_base;
+		*ret_mask = TABLE_SIZE - 1;
+		return 0;
+	}
+
+	r = walk(v, x, vaddr, &paddr, &mask);
+	if (r < 0)
+		return r;
+	x->tlb_vaddr = vaddr & ~mask;
+	x->tlb_paddr = paddr & ~mask;
+	x->tlb_mask = mask;
+	x->tlb_valid = 1;
+	*ret_paddr = paddr;
+	*ret_mask = mask;
+	return 0;
+}
+
+int vmcore_vtop(vmcore_t *v, uint64_t vaddr, uint64_t *ret_paddr)
+{
+	uint64_t paddr, mask;
+	int r;
+
+	if (!v || !ret_paddr)
+		return -EINVAL;
+	r = translate(v, vaddr, &paddr, &mask);
+	if (r < 0)
+		return r;
+	*ret_paddr = paddr;
+	return 0;
+}
+
+int vmcore_read_virt(vmcore_t *v, uint64_t vaddr, void *buf, size_t len)
+{
+	char *out = buf;
+
+	if (!v || (!buf && len))
+		return -EINVAL;
+	if (len > 0 && vaddr + (len - 1) < vaddr)
+		return vc_error(v, -EADDRNOTAVAIL,
+				"reading %zu bytes at 0x%llx runs past the end of the address space",
+				len, (unsigned long long)vaddr);
+	while (len > 0) {
+		uint64_t paddr, mask;
+		size_t n;
+		int r;
+
+		r = translate(v, vaddr, &paddr, &mask);
+		if (r < 0)
+			return r;
+		/* The rest of this leaf is physically contiguous. */
+		n = (size_t)MIN((uint64_t)len, mask - (vaddr & mask) + 1);
+		v->errmsg[0] = '\0';
+		r = vmcore_read_phys(v, paddr, out, n);
+		if (r < 0)
+			return vc_error_prefix(v, r, "virtual address 0x%llx (physical 0x%llx)",
+					       (unsigned long long)vaddr, (unsigned long long)paddr);
+		out += n;
+		vaddr += n;
+		len -= n;
+	}
+	return 0;
+}
