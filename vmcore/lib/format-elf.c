@@ -12,6 +12,8 @@
 
 #include "internal.h"
 
+#define START_KERNEL_MAP 0xffffffff80000000ull
+
 struct elf_state {
 	struct vmcore_segment *loads; /* sorted by paddr */
 	size_t n_loads;
@@ -72,7 +74,7 @@ static int load_phdrs(struct vmcore *v, struct elf_state *st, const Elf64_Ehdr *
 	_cleanup_free_ Elf64_Phdr *ph = NULL;
 	_cleanup_free_ char *notes = NULL;
 	size_t notes_size = 0;
-	uint64_t phnum;
+	uint64_t phnum = 0;
 	int r;
 
 	r = read_phnum(v, eh, &phnum);
@@ -125,6 +127,11 @@ static int load_phdrs(struct vmcore *v, struct elf_state *st, const Elf64_Ehdr *
 				.filesz = ph[i].p_filesz,
 				.offset = ph[i].p_offset,
 			};
+			/* The kernel text maps the image at __START_KERNEL_map + offset. */
+			if (ph[i].p_vaddr >= START_KERNEL_MAP && !v->have_header_phys_base) {
+				v->header_phys_base = ph[i].p_paddr - (ph[i].p_vaddr - START_KERNEL_MAP);
+				v->have_header_phys_base = 1;
+			}
 			if (ph[i].p_paddr + ph[i].p_memsz > st->max_end)
 				st->max_end = ph[i].p_paddr + ph[i].p_memsz;
 		}

@@ -158,7 +158,7 @@ int vc_flat_open(struct vmcore *v)
 {
 	struct flat_header h;
 	struct flat_map *m;
-	uint64_t size;
+	uint64_t size = 0;
 	int r;
 
 	if (v->raw_size < FLAT_HEADER_SIZE)

@@ -309,6 +309,10 @@ static int kdump_probe(struct vmcore *v)
 	v->header_time = st->hdr.timestamp_sec;
 	v->header_nr_cpus = st->hdr.nr_cpus > 0 ? (unsigned)st->hdr.nr_cpus : 0;
 	v->dump_level = st->sub.dump_level;
+	if (st->hdr.sub_hdr_size > 0) {
+		v->header_phys_base = st->sub.phys_base;
+		v->have_header_phys_base = 1;
+	}
 	v->compression = st->hdr.status & KDUMP_STATUS_COMPRESS_MASK;
 	v->incomplete = !!(st->hdr.status & KDUMP_STATUS_INCOMPLETE);
 	v->max_pfn = st->max_mapnr;

@@ -79,6 +79,9 @@ struct vmcore {
 	int header_version;
 	uint32_t compression;
 	int incomplete;
+	/* phys_base as the format describes it (kdump sub-header, ELF kernel-text PT_LOAD) */
+	uint64_t header_phys_base;
+	int have_header_phys_base;
 
 	/* sorted, merged physical RAM ranges in bytes */
 	struct vmcore_segment *ranges;

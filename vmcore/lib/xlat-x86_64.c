@@ -15,13 +15,11 @@
  * The table pages last used at each level are cached, and so is the last leaf (a one-entry
  * TLB), so that reading a structure or a log buffer costs one page read, not five.
  */
-#include <elf.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
-#include "kdump.h"
 
 #define START_KERNEL_MAP UINT64_C(0xffffffff80000000)
 #define ENTRY_MASK UINT64_C(0x000ffffffffff000) /* ~0xfff0000000000fff */
@@ -65,47 +63,6 @@ void vc_xlat_free(struct vmcore *v)
 	v->xlat = NULL;
 }
 
-/*
- * phys_base of an ELF dump without NUMBER(phys_base) (kernels before 4.10): the kernel-text
- * PT_LOAD maps the image at START_KERNEL_MAP + offset, so phys_base = p_paddr - offset.
- * Returns -ENOENT when there is no such segment.
- */
-static int elf_text_phys_base(struct vmcore *v, uint64_t *ret)
-{
-	_cleanup_free_ Elf64_Phdr *ph = NULL;
-	Elf64_Ehdr eh;
-	uint64_t phnum;
-	int r;
-
-	r = vc_src_read(v, &eh, sizeof(eh), 0, "ELF header");
-	if (r < 0)
-		return r;
-	phnum = eh.e_phnum;
-	if (eh.e_phnum == PN_XNUM) {
-		Elf64_Shdr sh;
-
-		r = vc_src_read(v, &sh, sizeof(sh), eh.e_shoff, "ELF section header 0");
-		if (r < 0)
-			return r;
-		phnum = sh.sh_info;
-	}
-	if (phnum == 0 || phnum > VMCORE_MAX_SEGMENTS || eh.e_phentsize != sizeof(Elf64_Phdr))
-		return vc_error(v, -EBADMSG, "implausible ELF program header table");
-	ph = calloc(phnum, sizeof(*ph));
-	if (!ph)
-		return vc_error(v, -ENOMEM, "out of memory");
-	r = vc_src_read(v, ph, phnum * sizeof(*ph), eh.e_phoff, "ELF program headers");
-	if (r < 0)
-		return r;
-	for (size_t i = 0; i < phnum; i++)
-		if (ph[i].p_type == PT_LOAD && ph[i].p_vaddr >= START_KERNEL_MAP &&
-		    ph[i].p_paddr != UINT64_MAX) {
-			*ret = ph[i].p_paddr - (ph[i].p_vaddr - START_KERNEL_MAP);
-			return 0;
-		}
-	return -ENOENT;
-}
-
 static int find_phys_base(struct vmcore *v, uint64_t *ret)
 {
 	int64_t s;
@@ -119,17 +76,10 @@ static int find_phys_base(struct vmcore *v, uint64_t *ret)
 	if (r != -ENOKEY)
 		return vc_error(v, r, "VMCOREINFO NUMBER(phys_base) is malformed");
 
-	if (v->ops == &vc_elf_ops) {
-		r = elf_text_phys_base(v, ret);
-		if (r != -ENOENT)
-			return r;
-	} else if (v->ops == &vc_kdump_ops && v->fmt) {
-		const struct kdump_state *st = v->fmt;
-
-		if (st->hdr.sub_hdr_size > 0) {
-			*ret = st->sub.phys_base;
-			return 0;
-		}
+	/* Kernels before 4.10 do not export it: the dump's own headers tell. */
+	if (v->have_header_phys_base) {
+		*ret = v->header_phys_base;
+		return 0;
 	}
 	/* Kernels before 2.6.22 had no relocatable image: phys_base is 0, as makedumpfile says. */
 	*ret = 0;
@@ -151,7 +101,8 @@ static int xlat_init(struct vmcore *v, struct xlat **ret)
 		return -EINVAL;
 	if (!v->arch[0])
 		return vc_error(v, -EOPNOTSUPP,
-				"the dump does not say its architecture: cannot translate addresses");
+				"the dump does not say its architecture: cannot translate "
+				"addresses");
 	if (strcmp(v->arch, "x86_64") != 0)
 		return vc_error(v, -EOPNOTSUPP,
 				"virtual address translation is implemented for x86_64 only, "
@@ -227,9 +178,9 @@ static int read_entry(struct vmcore *v, struct xlat *x, unsigned level, uint64_t
 		v->errmsg[0] = '\0';
 		r = vmcore_read_phys(v, table, c->entry, TABLE_SIZE);
 		if (r < 0)
-			return vc_error_prefix(v, r == -ENODATA ? r : -EADDRNOTAVAIL,
-					       "virtual address 0x%llx: cannot read the %s table "
-					       "at physical 0x%llx",
+			return vc_error_prefix(v, r,
+					       "virtual address 0x%llx: cannot read the %s "
+					       "table at physical 0x%llx",
 					       (unsigned long long)vaddr,
 					       level_name(x->levels, level),
 					       (unsigned long long)table);
@@ -256,7 +207,7 @@ static int walk(struct vmcore *v, struct xlat *x, uint64_t vaddr, uint64_t *ret_
 	for (unsigned level = 0; level < x->levels; level++) {
 		unsigned shift = 12 + 9 * (x->levels - 1 - level);
 		unsigned index = (unsigned)((vaddr >> shift) & (TABLE_ENTRIES - 1));
-		uint64_t e;
+		uint64_t e = 0;
 		int r;
 
 		r = read_entry(v, x, level, table, index, vaddr, &e);
@@ -284,8 +235,8 @@ static int walk(struct vmcore *v, struct xlat *x, uint64_t vaddr, uint64_t *ret_
 /* Translates vaddr; *ret_end_mask is the mask of the leaf it lies in (the contiguous span). */
 static int translate(struct vmcore *v, uint64_t vaddr, uint64_t *ret_paddr, uint64_t *ret_mask)
 {
-	struct xlat *x;
-	uint64_t paddr, mask;
+	struct xlat *x = NULL;
+	uint64_t paddr = 0, mask = 0;
 	int r;
 
 	r = xlat_init(v, &x);
@@ -327,7 +278,7 @@ static int translate(struct vmcore *v, uint64_t vaddr, uint64_t *ret_paddr, uint
 
 int vmcore_vtop(vmcore_t *v, uint64_t vaddr, uint64_t *ret_paddr)
 {
-	uint64_t paddr, mask;
+	uint64_t paddr = 0, mask = 0;
 	int r;
 
 	if (!v || !ret_paddr)
@@ -347,10 +298,11 @@ int vmcore_read_virt(vmcore_t *v, uint64_t vaddr, void *buf, size_t len)
 		return -EINVAL;
 	if (len > 0 && vaddr + (len - 1) < vaddr)
 		return vc_error(v, -EADDRNOTAVAIL,
-				"reading %zu bytes at 0x%llx runs past the end of the address space",
+				"reading %zu bytes at 0x%llx runs past the end of the address "
+				"space",
 				len, (unsigned long long)vaddr);
 	while (len > 0) {
-		uint64_t paddr, mask;
+		uint64_t paddr = 0, mask = 0;
 		size_t n;
 		int r;
 
@@ -363,7 +315,8 @@ int vmcore_read_virt(vmcore_t *v, uint64_t vaddr, void *buf, size_t len)
 		r = vmcore_read_phys(v, paddr, out, n);
 		if (r < 0)
 			return vc_error_prefix(v, r, "virtual address 0x%llx (physical 0x%llx)",
-					       (unsigned long long)vaddr, (unsigned long long)paddr);
+					       (unsigned long long)vaddr,
+					       (unsigned long long)paddr);
 		out += n;
 		vaddr += n;
 		len -= n;
