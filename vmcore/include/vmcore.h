@@ -99,7 +99,12 @@ int vmcore_dump_level(const vmcore_t *v);
 int vmcore_header_version(const vmcore_t *v);
 /** Compression announced in the header (enum vmcore_compression bits); 0 for ELF. */
 uint32_t vmcore_compression(const vmcore_t *v);
-/** Whether the writer marked the dump incomplete (kdump status 0x8, ELF e_flags bit 0). */
+/** Why a dump is incomplete: bits of vmcore_is_incomplete(). */
+enum vmcore_incomplete {
+	VMCORE_INCOMPLETE_MARKED = 1,    /**< the writer said so (kdump status 0x8, ELF e_flags 1) */
+	VMCORE_INCOMPLETE_TRUNCATED = 2, /**< the headers describe data beyond the end of the file */
+};
+/** 0 for a complete dump, else enum vmcore_incomplete bits. */
 int vmcore_is_incomplete(const vmcore_t *v);
 /** Size in bytes of the (logical, unflattened) dump file. */
 uint64_t vmcore_file_size(const vmcore_t *v);

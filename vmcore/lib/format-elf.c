@@ -117,7 +117,7 @@ static int load_phdrs(struct vmcore *v, struct elf_state *st, const Elf64_Ehdr *
 				return vc_error(v, -EBADMSG, "PT_LOAD %zu: address or offset overflows", i);
 			if (ph[i].p_filesz && end > v->src.size)
 				/* Truncated copy: keep what is there, say so when it is read. */
-				v->incomplete = 1;
+				v->incomplete |= VMCORE_INCOMPLETE_TRUNCATED;
 			if (ph[i].p_memsz == 0)
 				continue;
 			st->loads[st->n_loads++] = (struct vmcore_segment){
@@ -194,7 +194,8 @@ static int elf_probe(struct vmcore *v)
 	arch = machine_name(eh.e_machine);
 	if (arch)
 		snprintf(v->arch, sizeof(v->arch), "%s", arch);
-	v->incomplete = eh.e_flags & 1;
+	if (eh.e_flags & 1)
+		v->incomplete |= VMCORE_INCOMPLETE_MARKED;
 
 	r = load_phdrs(v, st, &eh);
 	if (r < 0)
@@ -254,8 +255,13 @@ static int elf_pfn_state(struct vmcore *v, uint64_t pfn)
 		return VMCORE_PFN_HOLE;
 	for (uint64_t a = start; a < start + v->page_size;) {
 		const struct vmcore_segment *s = find_load(st, a);
-		if (s)
-			return a - s->paddr < s->filesz ? VMCORE_PFN_DUMPED : VMCORE_PFN_EXCLUDED;
+		if (s) {
+			if (a - s->paddr >= s->filesz)
+				return VMCORE_PFN_EXCLUDED;
+			/* A copy cut short: the headers promise data the file no longer has. */
+			return s->offset + (a - s->paddr) >= v->src.size ? VMCORE_PFN_LOST
+									 : VMCORE_PFN_DUMPED;
+		}
 		ssize_t next = -1;
 		/* Skip to the next segment start inside this page, if any. */
 		for (size_t i = 0; i < st->n_loads; i++)
@@ -283,6 +289,7 @@ static int elf_read_pfn(struct vmcore *v, uint64_t pfn, void *buf)
 	if (state == VMCORE_PFN_EXCLUDED)
 		return vc_error(v, -ENODATA, "PFN 0x%llx was filtered out of the dump",
 				(unsigned long long)pfn);
+	/* LOST pages fall through: the read below says where the file ends. */
 
 	/* Pages at the edge of a RAM range are only partly described: zero the rest. */
 	char *out = buf;
@@ -342,7 +349,7 @@ static int elf_verify(struct vmcore *v, vmcore_problem_fn problem, void *userdat
 		REPORT("no VMCOREINFO note: tools cannot find the kernel's structures");
 	if (v->nr_prstatus == 0)
 		REPORT("no NT_PRSTATUS note: the CPUs' registers are missing");
-	if (v->incomplete)
+	if (v->incomplete & VMCORE_INCOMPLETE_MARKED)
 		REPORT("the dump is marked incomplete (e_flags bit 0)");
 	for (size_t i = 0; i < st->n_loads; i++) {
 		const struct vmcore_segment *s = &st->loads[i];

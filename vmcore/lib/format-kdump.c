@@ -234,6 +234,19 @@ static int read_notes(struct vmcore *v, struct kdump_state *st)
 	return 0;
 }
 
+/* The descriptor table or the last page's data reaches beyond the end of the file. */
+static int is_truncated(struct vmcore *v, struct kdump_state *st)
+{
+	struct kdump_page_desc pd;
+	uint64_t end;
+
+	if (st->n_dumped == 0)
+		return 0;
+	if (kdump_read_desc(v, st->n_dumped - 1, &pd) < 0)
+		return 1;
+	return add_overflows_u64(pd.offset, pd.size, &end) || end > v->src.size;
+}
+
 static void kdump_free(struct vmcore *v)
 {
 	struct kdump_state *st = v->fmt;
@@ -314,7 +327,10 @@ static int kdump_probe(struct vmcore *v)
 		v->have_header_phys_base = 1;
 	}
 	v->compression = st->hdr.status & KDUMP_STATUS_COMPRESS_MASK;
-	v->incomplete = !!(st->hdr.status & KDUMP_STATUS_INCOMPLETE);
+	if (st->hdr.status & KDUMP_STATUS_INCOMPLETE)
+		v->incomplete |= VMCORE_INCOMPLETE_MARKED;
+	if (is_truncated(v, st))
+		v->incomplete |= VMCORE_INCOMPLETE_TRUNCATED;
 	v->max_pfn = st->max_mapnr;
 	return 0;
 
@@ -339,7 +355,9 @@ static int kdump_pfn_state(struct vmcore *v, uint64_t pfn)
 		return VMCORE_PFN_LOST;
 	if (r < 0)
 		return r;
-	return pd.offset == 0 ? VMCORE_PFN_LOST : VMCORE_PFN_DUMPED;
+	if (pd.offset == 0 || pd.offset + pd.size > v->src.size)
+		return VMCORE_PFN_LOST;
+	return VMCORE_PFN_DUMPED;
 }
 
 static int kdump_read_pfn(struct vmcore *v, uint64_t pfn, void *buf)

@@ -78,7 +78,7 @@ struct vmcore {
 	int dump_level;
 	int header_version;
 	uint32_t compression;
-	int incomplete;
+	int incomplete; /* enum vmcore_incomplete bits */
 	/* phys_base as the format describes it (kdump sub-header, ELF kernel-text PT_LOAD) */
 	uint64_t header_phys_base;
 	int have_header_phys_base;

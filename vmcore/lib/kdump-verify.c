@@ -194,7 +194,7 @@ static int check_pages(struct checker *c, struct kdump_state *st)
 		index++;
 	}
 	if (lost || missing) {
-		if (v->incomplete)
+		if (v->incomplete & VMCORE_INCOMPLETE_MARKED)
 			report(c, "the dump is incomplete (marked so in its header): %llu of %llu "
 				  "pages to dump were not saved", (unsigned long long)(lost + missing),
 			       (unsigned long long)st->n_dumped);
@@ -202,7 +202,7 @@ static int check_pages(struct checker *c, struct kdump_state *st)
 			report(c, "%llu of %llu pages to dump were not saved, but the header does not "
 				  "mark the dump incomplete", (unsigned long long)(lost + missing),
 			       (unsigned long long)st->n_dumped);
-	} else if (v->incomplete)
+	} else if (v->incomplete & VMCORE_INCOMPLETE_MARKED)
 		report(c, "the header marks the dump incomplete, yet every page is present");
 	return 0;
 }

@@ -39,6 +39,20 @@ static const char *compression_text(uint32_t c)
 	return name ? name : "mixed/unknown";
 }
 
+static const char *completeness(vmcore_t *v)
+{
+	switch (vmcore_is_incomplete(v)) {
+	case 0:
+		return "yes";
+	case VMCORE_INCOMPLETE_MARKED:
+		return "no (marked incomplete by its writer)";
+	case VMCORE_INCOMPLETE_TRUNCATED:
+		return "no (the file is truncated)";
+	default:
+		return "no (marked incomplete, and the file is truncated)";
+	}
+}
+
 static void print_text(vmcore_t *v, const struct info *in)
 {
 	const char *s;
@@ -63,7 +77,7 @@ static void print_text(vmcore_t *v, const struct info *in)
 		printf("Compression:   %s\n", compression_text(vmcore_compression(v)));
 	} else
 		printf("Dump level:    (not recorded in ELF dumps)\n");
-	printf("Complete:      %s\n", vmcore_is_incomplete(v) ? "no (marked incomplete)" : "yes");
+	printf("Complete:      %s\n", completeness(v));
 	printf("File size:     %" PRIu64 " bytes\n", vmcore_file_size(v));
 	printf("Max PFN:       0x%" PRIx64 "\n", vmcore_max_pfn(v));
 	printf("Pages present: %" PRIu64 " (%" PRIu64 " MiB)\n", in->present,
@@ -116,6 +130,8 @@ static void print_json(vmcore_t *v, const struct info *in)
 		json_string(&w, "compression", "none");
 	}
 	json_bool(&w, "complete", !vmcore_is_incomplete(v));
+	json_bool(&w, "marked_incomplete", !!(vmcore_is_incomplete(v) & VMCORE_INCOMPLETE_MARKED));
+	json_bool(&w, "truncated", !!(vmcore_is_incomplete(v) & VMCORE_INCOMPLETE_TRUNCATED));
 	json_u64(&w, "file_size", vmcore_file_size(v));
 	json_u64(&w, "max_pfn", vmcore_max_pfn(v));
 	json_u64(&w, "pages_present", in->present);
