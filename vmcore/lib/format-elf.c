@@ -313,21 +313,65 @@ static int elf_read_pfn(struct vmcore *v, uint64_t pfn, void *buf)
 	return 0;
 }
 
-static int elf_count_pages(struct vmcore *v, uint64_t *ret_present, uint64_t *ret_dumped)
+static int cmp_u64_pair(const void *a, const void *b)
 {
-	uint64_t present = 0, dumped = 0;
+	const uint64_t *x = a, *y = b;
 
-	for (size_t i = 0; i < v->n_ranges; i++) {
-		uint64_t first = v->ranges[i].paddr >> v->page_shift;
-		uint64_t last = (v->ranges[i].paddr + v->ranges[i].memsz - 1) >> v->page_shift;
-		for (uint64_t pfn = first; pfn <= last; pfn++) {
-			int s = elf_pfn_state(v, pfn);
-			present += s != VMCORE_PFN_HOLE;
-			dumped += s == VMCORE_PFN_DUMPED;
+	return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* Pages touched by a sorted list of [start, end) byte intervals, overlaps counted once. */
+static uint64_t pages_in_intervals(uint64_t (*iv)[2], size_t n, unsigned page_shift)
+{
+	uint64_t pages = 0, covered_to = 0; /* first PFN not yet counted */
+
+	qsort(iv, n, sizeof(*iv), cmp_u64_pair);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t first = iv[i][0] >> page_shift;
+		uint64_t last = (iv[i][1] - 1) >> page_shift;
+		if (iv[i][1] <= iv[i][0])
+			continue;
+		if (first < covered_to)
+			first = covered_to;
+		if (first <= last) {
+			pages += last - first + 1;
+			covered_to = last + 1;
 		}
 	}
+	return pages;
+}
+
+/*
+ * Counted per segment, not per page: a hostile p_memsz may claim petabytes. "Dumped" pages are
+ * those with file data that is actually in the file.
+ */
+static int elf_count_pages(struct vmcore *v, uint64_t *ret_present, uint64_t *ret_dumped)
+{
+	const struct elf_state *st = v->fmt;
+	_cleanup_free_ uint64_t(*iv)[2] = calloc(MAX(st->n_loads, v->n_ranges) + 1, sizeof(*iv));
+	size_t n = 0;
+
+	if (!iv)
+		return vc_error(v, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < v->n_ranges; i++) {
+		iv[n][0] = v->ranges[i].paddr;
+		iv[n][1] = v->ranges[i].paddr + v->ranges[i].memsz;
+		n++;
+	}
+	uint64_t present = pages_in_intervals(iv, n, v->page_shift);
+
+	n = 0;
+	for (size_t i = 0; i < st->n_loads; i++) {
+		const struct vmcore_segment *s = &st->loads[i];
+		uint64_t in_file = s->offset >= v->src.size ? 0 : MIN(s->filesz, v->src.size - s->offset);
+		if (!in_file)
+			continue;
+		iv[n][0] = s->paddr;
+		iv[n][1] = s->paddr + in_file;
+		n++;
+	}
 	*ret_present = present;
-	*ret_dumped = dumped;
+	*ret_dumped = pages_in_intervals(iv, n, v->page_shift);
 	return 0;
 }
 

@@ -63,6 +63,11 @@ static int read_headers(struct vmcore *v, struct kdump_state *st)
 	if (h->header_version < 1)
 		st->sub.dump_level = -1;
 	st->max_mapnr = st->sub.max_mapnr_64;
+	/* More page frames than a 64-bit physical address space holds: also keeps the
+	 * arithmetic on max_mapnr below from wrapping around. */
+	if (st->max_mapnr > (UINT64_MAX >> __builtin_ctzll(bs)))
+		return vc_error(v, -EBADMSG, "max_mapnr %llu is beyond any physical address",
+				(unsigned long long)st->max_mapnr);
 	return 0;
 }
 

@@ -33,6 +33,12 @@ static _printf_(2, 3) void report(struct checker *c, const char *fmt, ...)
 		c->stop = 1;
 }
 
+/* [off, off + len) fits below limit, without overflow. */
+static int range_within(uint64_t off, uint64_t len, uint64_t limit)
+{
+	return off <= limit && len <= limit - off;
+}
+
 static void check_header(struct checker *c, const struct kdump_state *st)
 {
 	struct vmcore *v = c->v;
@@ -56,7 +62,7 @@ static void check_header(struct checker *c, const struct kdump_state *st)
 	if (st->hdr.header_version >= 4) {
 		if (!s->offset_note || !s->size_note)
 			report(c, "no ELF notes in a version %d header", st->hdr.header_version);
-		else if (s->offset_note < bs || s->offset_note + s->size_note > notes_end_limit)
+		else if (s->offset_note < bs || !range_within(s->offset_note, s->size_note, notes_end_limit))
 			report(c, "ELF notes at 0x%llx (+%llu) lie outside the sub-header blocks "
 				  "[0x%llx, 0x%llx)", (unsigned long long)s->offset_note,
 			       (unsigned long long)s->size_note, (unsigned long long)bs,
@@ -65,9 +71,15 @@ static void check_header(struct checker *c, const struct kdump_state *st)
 	if (st->hdr.header_version >= 3) {
 		if (!s->offset_vmcoreinfo || !s->size_vmcoreinfo)
 			report(c, "offset_vmcoreinfo is not set: crash cannot read VMCOREINFO");
+		else if (s->size_vmcoreinfo > VMCORE_MAX_VMCOREINFO_SIZE ||
+			 !range_within(s->offset_vmcoreinfo, s->size_vmcoreinfo, v->src.size))
+			report(c, "offset_vmcoreinfo 0x%llx (+%llu) lies outside the file",
+			       (unsigned long long)s->offset_vmcoreinfo,
+			       (unsigned long long)s->size_vmcoreinfo);
 		else if (st->hdr.header_version >= 4 && s->offset_note &&
 			 (s->offset_vmcoreinfo < s->offset_note ||
-			  s->offset_vmcoreinfo + s->size_vmcoreinfo > s->offset_note + s->size_note))
+			  !range_within(s->offset_vmcoreinfo - s->offset_note, s->size_vmcoreinfo,
+					s->size_note)))
 			report(c, "offset_vmcoreinfo 0x%llx is outside the copied notes: crash and "
 				  "libkdumpfile would read different VMCOREINFO",
 			       (unsigned long long)s->offset_vmcoreinfo);
