@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=bash disable=SC2034 # the arrays are used by the scripts that source this
 # The Debian packages the project needs, and an idempotent installer. Sourced by check.sh and
 # demo.sh.
 
 BUILD_PACKAGES=(meson ninja-build pkg-config gcc libc6-dev libelf-dev zlib1g-dev libzstd-dev
 	liblzo2-dev libsnappy-dev)
-TEST_PACKAGES=(qemu-system-x86 busybox-static kexec-tools cpio xz-utils zstd makedumpfile
+TEST_PACKAGES=(shellcheck qemu-system-x86 busybox-static kexec-tools cpio xz-utils zstd makedumpfile
 	python3-libkdumpfile crash)
 
 install_packages() {
@@ -17,7 +18,7 @@ install_packages() {
 	[ ${#missing[@]} -eq 0 ] && return 0
 	echo "Installing: ${missing[*]}" >&2
 	# Refresh the package lists once, not on every run.
-	if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages' -mmin -1440 2>/dev/null | head -n1)" ]; then
+	if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null | head -n1)" ]; then
 		apt-get update -qq
 	fi
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

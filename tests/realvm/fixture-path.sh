@@ -9,7 +9,9 @@ fixture_dir_for() {
 		return 0
 	fi
 	for d in "$KS_CACHE"/fixtures/*-1G; do
-		[ -f "$d/meta" ] && [ -f "$d/vmcore" ] || continue
+		if [ ! -f "$d/meta" ] || [ ! -f "$d/vmcore" ]; then
+			continue
+		fi
 		grep -qx "kernel_series=$want" "$d/meta" || continue
 		grep -qx "complete=1" "$d/meta" || continue
 		best="$d"
