@@ -148,7 +148,12 @@ static char *vmcoreinfo_text(const struct vmimage *im)
 	return text;
 }
 
-static int write_elf(struct vmimage *im, int fd)
+uint64_t img_file_offset(uint64_t paddr)
+{
+	return RAM_OFFSET + paddr;
+}
+
+int img_write_fd(struct vmimage *im, int fd, int with_ram)
 {
 	char *info = vmcoreinfo_text(im);
 	size_t info_len = strlen(info), note_len;
@@ -199,7 +204,7 @@ static int write_elf(struct vmimage *im, int fd)
 		r = pwrite_all(fd, ph, n * sizeof(ph[0]), sizeof(eh));
 	if (r == 0)
 		r = pwrite_all(fd, note, note_len, NOTE_OFFSET);
-	if (r == 0)
+	if (r == 0 && with_ram)
 		r = pwrite_all(fd, im->ram, im->ram_filesz, RAM_OFFSET);
 	free(note);
 	return r;
@@ -213,7 +218,7 @@ int img_try_open(struct vmimage *im, vmcore_t **ret)
 	fd = memfd_create("vmimage", MFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	r = write_elf(im, fd);
+	r = img_write_fd(im, fd, 1);
 	if (r < 0) {
 		close(fd);
 		return r;
@@ -252,7 +257,7 @@ int img_save(struct vmimage *im, const char *path)
 
 	if (fd < 0)
 		return -errno;
-	r = write_elf(im, fd);
+	r = img_write_fd(im, fd, 1);
 	if (close(fd) < 0 && r == 0)
 		r = -errno;
 	return r;

@@ -82,3 +82,11 @@ vmcore_t *img_open(struct vmimage *im);
 int img_try_open(struct vmimage *im, vmcore_t **ret);
 /* Writes the ELF file to path (for the command-line tool). */
 int img_save(struct vmimage *im, const char *path);
+/*
+ * Writes the ELF file to fd. With with_ram 0 only the headers and the notes are written: fd
+ * already holds the RAM (the fuzzers keep one file and rewrite what changed, at
+ * img_file_offset()).
+ */
+int img_write_fd(struct vmimage *im, int fd, int with_ram);
+/* The offset of physical address paddr in the ELF file. */
+uint64_t img_file_offset(uint64_t paddr);

@@ -211,6 +211,54 @@ int vmcore_classify(vmcore_classifier_t *c, uint64_t start_pfn, size_t n, uint8_
 /** Whether a buffer of len bytes (a multiple of 8) is all zero. */
 int vmcore_page_is_zero(const void *buf, size_t len);
 
+/* ---- for collectors: where the data is, what readers need ---- */
+
+/**
+ * Where the data of page frame pfn lies in the dump file, for a dump that stores whole pages
+ * uncompressed (an ELF vmcore that is not flattened), so that a collector can mmap() or
+ * pread() runs of pages itself. *ret_offset is the file offset of the page's first byte,
+ * *ret_count the number of page frames from pfn (1..max_count) whose data follows it
+ * contiguously in the file. -EOPNOTSUPP when this page is not stored that way (kdump and
+ * flattened dumps, a page only partly described by its segment): read it with
+ * vmcore_read_pfn(). -ENODATA when it was filtered out, -EADDRNOTAVAIL in a hole, -EIO when the
+ * file is too short to hold it.
+ */
+int vmcore_pfn_extent(vmcore_t *v, uint64_t pfn, uint64_t max_count, uint64_t *ret_offset,
+		      uint64_t *ret_count);
+
+/** ELF dumps: the number of PT_LOAD segments (with a non-zero p_memsz); 0 for other formats. */
+size_t vmcore_elf_load_count(const vmcore_t *v);
+/**
+ * PT_LOAD segment `index` of an ELF dump, sorted by physical address (the kernel-text segment
+ * of /proc/vmcore, which describes RAM a second time, is among them). -ERANGE past the end.
+ */
+int vmcore_elf_load(const vmcore_t *v, size_t index, uint64_t *ret_paddr, uint64_t *ret_vaddr,
+		    uint64_t *ret_memsz, uint64_t *ret_filesz);
+
+/**
+ * The kernel virtual address of the struct page of pfn, and in *ret_run_end the first PFN from
+ * which the array may no longer be contiguous with this one (the end of its memory section).
+ * -ENOENT when the kernel has no struct page there; other errors as vmcore_classify() would
+ * meet them.
+ */
+int vmcore_classifier_memmap(vmcore_classifier_t *c, uint64_t pfn, uint64_t *ret_vaddr,
+			     uint64_t *ret_run_end);
+
+/**
+ * Called by vmcore_kernel_page_tables() for each page-table page: return 0 to go on, a
+ * negative errno to stop the walk (it is returned).
+ */
+typedef int (*vmcore_table_fn)(uint64_t paddr, int level, void *userdata);
+/**
+ * Walks the kernel's page tables (x86_64: from init_top_pgt) and calls fn with the physical
+ * address of every table page reachable from the top-level one, the top first (level 0), then
+ * depth first. A table that cannot be read is reported but not descended into. At most
+ * max_tables tables are visited (-E2BIG beyond: a corrupt table graph). Returns the number of
+ * tables visited, or a negative errno (-ENOKEY without SYMBOL(init_top_pgt)).
+ */
+int vmcore_kernel_page_tables(vmcore_t *v, uint64_t max_tables, vmcore_table_fn fn,
+			      void *userdata);
+
 /* ---- structure check ---- */
 
 /** Called by vmcore_verify() for each problem found; return non-zero to stop. */

@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 
 #include "internal.h"
 #include "io-util.h"
@@ -44,8 +47,48 @@ int vc_error_prefix(struct vmcore *v, int r, const char *fmt, ...)
 	return r;
 }
 
+/* The mmap() window over /proc/vmcore (see struct vmcore). */
+#define WIN_SIZE (UINT64_C(4) << 20)
+
+static void window_unmap(struct vmcore *v)
+{
+	if (v->win)
+		(void)munmap(v->win, v->win_len);
+	v->win = NULL;
+	v->win_len = 0;
+}
+
+/* -EOPNOTSUPP when the window cannot serve the read (then it is off for good). */
+static int window_read(struct vmcore *v, void *buf, size_t n, uint64_t off)
+{
+	uint64_t base, len;
+	void *p;
+
+	if (!v->win || off < v->win_off || off - v->win_off > v->win_len ||
+	    n > v->win_len - (off - v->win_off)) {
+		window_unmap(v);
+		base = off & ~(WIN_SIZE - 1);
+		if (off + n > base + WIN_SIZE)
+			base = off & ~(uint64_t)(sysconf(_SC_PAGESIZE) - 1);
+		len = MIN(WIN_SIZE, v->src.size - base);
+		p = mmap(NULL, (size_t)len, PROT_READ, MAP_PRIVATE, v->fd, (off_t)base);
+		if (p == MAP_FAILED) {
+			v->win_ok = 0;
+			return -EOPNOTSUPP;
+		}
+		v->win = p;
+		v->win_off = base;
+		v->win_len = (size_t)len;
+	}
+	memcpy(buf, v->win + (off - v->win_off), n);
+	return 0;
+}
+
 static int file_pread(struct vmcore *v, void *buf, size_t n, uint64_t off)
 {
+	if (v->win_ok && n <= WIN_SIZE / 2 && off + n <= v->src.size &&
+	    window_read(v, buf, n, off) == 0)
+		return 0;
 	return pread_exact(v->fd, buf, n, off);
 }
 
@@ -94,6 +137,7 @@ static void reset(vmcore_t *v)
 	free(v->vmcoreinfo_parsed);
 	free(v->kv);
 	free(v->page_buf);
+	window_unmap(v);
 	ZSTD_freeDCtx(v->zstd_dctx);
 	if (v->fd >= 0)
 		close(v->fd);
@@ -137,6 +181,7 @@ static int probe_formats(vmcore_t *v)
 
 int vmcore_open_fd(vmcore_t *v, int fd)
 {
+	struct statfs sfs;
 	struct stat st;
 	int r;
 
@@ -155,6 +200,8 @@ int vmcore_open_fd(vmcore_t *v, int fd)
 	v->raw_size = (uint64_t)st.st_size;
 	v->src.pread = file_pread;
 	v->src.size = v->raw_size;
+	if (fstatfs(v->fd, &sfs) == 0 && sfs.f_type == PROC_SUPER_MAGIC && S_ISREG(st.st_mode))
+		v->win_ok = 1;
 
 	r = vc_flat_open(v);
 	if (r < 0 && r != -ENOTTY)

@@ -97,6 +97,15 @@ static int load_phdrs(struct vmcore *v, struct elf_state *st, const Elf64_Ehdr *
 		if (ph[i].p_type == PT_NOTE) {
 			if (ph[i].p_filesz > VMCORE_MAX_NOTES_SIZE - notes_size)
 				return vc_error(v, -EBADMSG, "PT_NOTE segments are too large");
+			/* A size the file cannot hold must not size an allocation. */
+			if (add_overflows_u64(ph[i].p_offset, ph[i].p_filesz, &end) ||
+			    end > v->src.size)
+				return vc_error(v, -EIO,
+						"ELF note segment at offset 0x%llx (%llu bytes) lies "
+						"beyond the end of the file (0x%llx bytes): the file is "
+						"truncated", (unsigned long long)ph[i].p_offset,
+						(unsigned long long)ph[i].p_filesz,
+						(unsigned long long)v->src.size);
 			char *n = realloc(notes, notes_size + ph[i].p_filesz + 1);
 			if (!n)
 				return vc_error(v, -ENOMEM, "out of memory");
@@ -418,3 +427,67 @@ const struct vmcore_format_ops vc_elf_ops = {
 	.verify = elf_verify,
 	.free = elf_free,
 };
+
+/* ---- for collectors ---- */
+
+int vmcore_pfn_extent(vmcore_t *v, uint64_t pfn, uint64_t max_count, uint64_t *ret_offset,
+		      uint64_t *ret_count)
+{
+	const struct elf_state *st;
+	const struct vmcore_segment *s;
+	uint64_t start, in_seg, off, n;
+	int state;
+
+	if (!v || !v->ops || !ret_offset || !ret_count || max_count == 0)
+		return -EINVAL;
+	if (v->ops != &vc_elf_ops || v->flattened)
+		return -EOPNOTSUPP;
+	st = v->fmt;
+	state = elf_pfn_state(v, pfn);
+	if (state == VMCORE_PFN_HOLE)
+		return -EADDRNOTAVAIL;
+	if (state == VMCORE_PFN_EXCLUDED)
+		return -ENODATA;
+	start = pfn << v->page_shift;
+	s = find_load(st, start);
+	/* The whole page must be file data of this one segment. */
+	if (!s || start < s->paddr || start - s->paddr >= s->filesz ||
+	    s->filesz - (start - s->paddr) < v->page_size)
+		return -EOPNOTSUPP;
+	in_seg = start - s->paddr;
+	off = s->offset + in_seg;
+	if (off >= v->src.size || v->src.size - off < v->page_size)
+		return -EIO;
+	n = MIN((s->filesz - in_seg) >> v->page_shift, (v->src.size - off) >> v->page_shift);
+	*ret_offset = off;
+	*ret_count = MIN(n, max_count);
+	return 0;
+}
+
+size_t vmcore_elf_load_count(const vmcore_t *v)
+{
+	if (!v || v->ops != &vc_elf_ops)
+		return 0;
+	return ((const struct elf_state *)v->fmt)->n_loads;
+}
+
+int vmcore_elf_load(const vmcore_t *v, size_t index, uint64_t *ret_paddr, uint64_t *ret_vaddr,
+		    uint64_t *ret_memsz, uint64_t *ret_filesz)
+{
+	const struct elf_state *st;
+
+	if (!v || v->ops != &vc_elf_ops)
+		return -EINVAL;
+	st = v->fmt;
+	if (index >= st->n_loads)
+		return -ERANGE;
+	if (ret_paddr)
+		*ret_paddr = st->loads[index].paddr;
+	if (ret_vaddr)
+		*ret_vaddr = st->loads[index].vaddr;
+	if (ret_memsz)
+		*ret_memsz = st->loads[index].memsz;
+	if (ret_filesz)
+		*ret_filesz = st->loads[index].filesz;
+	return 0;
+}

@@ -185,7 +185,9 @@ int vc_flat_open(struct vmcore *v)
 		free(m);
 		return r;
 	}
-	qsort(m->ext, m->n, sizeof(*m->ext), cmp_extent);
+	/* A stream of no records has no array: qsort() must not be given NULL. */
+	if (m->n)
+		qsort(m->ext, m->n, sizeof(*m->ext), cmp_extent);
 	for (size_t i = 1; i < m->n; i++)
 		if (m->ext[i].offset < m->ext[i - 1].offset + m->ext[i - 1].size)
 			m->overlapping = 1;

@@ -101,6 +101,15 @@ struct vmcore {
 	void *zstd_dctx; /* reused across pages */
 	void *page_buf; /* scratch page for reads that straddle pages */
 
+	/*
+	 * /proc/vmcore: reads go through an mmap() window, as read() costs the kernel an
+	 * ioremap() per page (context.c). Off for every other file.
+	 */
+	int win_ok;
+	uint8_t *win;
+	uint64_t win_off;
+	size_t win_len;
+
 	char errmsg[VMCORE_ERRMSG_SIZE];
 };
 

@@ -245,3 +245,19 @@ int vmcore_classify(vmcore_classifier_t *c, uint64_t start_pfn, size_t n, uint8_
 	c->next_pfn = end;
 	return 0;
 }
+
+int vmcore_classifier_memmap(vmcore_classifier_t *c, uint64_t pfn, uint64_t *ret_vaddr,
+			     uint64_t *ret_run_end)
+{
+	uint64_t vaddr = 0, run_end = 0;
+	int r;
+
+	if (!c || !ret_vaddr || !ret_run_end)
+		return -EINVAL;
+	r = vc_memmap_lookup(c->mm, pfn, &vaddr, &run_end);
+	if (r < 0)
+		return r;
+	*ret_vaddr = vaddr;
+	*ret_run_end = MAX(run_end, pfn + 1);
+	return 0;
+}

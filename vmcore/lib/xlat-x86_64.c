@@ -323,3 +323,76 @@ int vmcore_read_virt(vmcore_t *v, uint64_t vaddr, void *buf, size_t len)
 	}
 	return 0;
 }
+
+/* ---- the page-table pages themselves ---- */
+
+struct table_walk {
+	struct vmcore *v;
+	const struct xlat *x;
+	vmcore_table_fn fn;
+	void *userdata;
+	uint64_t max, visited;
+	uint64_t *entries; /* one table per level */
+};
+
+static int walk_tables(struct table_walk *w, uint64_t table, unsigned level)
+{
+	uint64_t *e = w->entries + (size_t)level * TABLE_ENTRIES, prev = UINT64_MAX;
+	int r;
+
+	if (w->visited >= w->max)
+		return vc_error(w->v, -E2BIG, "more than %llu page-table pages: the tables are "
+				"corrupt", (unsigned long long)w->max);
+	w->visited++;
+	r = w->fn(table, (int)level, w->userdata);
+	if (r < 0)
+		return r;
+	if (level == w->x->levels - 1)
+		return 0; /* its entries map pages, not tables */
+	if (vmcore_read_phys(w->v, table, e, TABLE_SIZE) < 0)
+		return 0;
+	for (unsigned i = 0; i < TABLE_ENTRIES; i++) {
+		uint64_t child;
+
+		if (!(e[i] & PAGE_PRESENT))
+			continue;
+		/* 1 GiB and 2 MiB leaves in the PUD and PMD */
+		if (level >= w->x->levels - 3 && (e[i] & PAGE_PSE))
+			continue;
+		child = e[i] & w->x->entry_mask;
+		/* The same table twice in a row is a fill pattern, not a second table. */
+		if (child == prev)
+			continue;
+		prev = child;
+		r = walk_tables(w, child, level + 1);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int vmcore_kernel_page_tables(vmcore_t *v, uint64_t max_tables, vmcore_table_fn fn,
+			      void *userdata)
+{
+	struct table_walk w = { .v = v, .fn = fn, .userdata = userdata, .max = max_tables };
+	struct xlat *x = NULL;
+	int r;
+
+	if (!v || !fn)
+		return -EINVAL;
+	r = xlat_init(v, &x);
+	if (r < 0)
+		return r;
+	if (!x->have_pgd)
+		return vc_error(v, -ENOKEY, "VMCOREINFO has neither SYMBOL(init_top_pgt) nor "
+				"SYMBOL(init_level4_pgt): the page tables cannot be found");
+	w.x = x;
+	w.entries = malloc((size_t)MAX_LEVELS * TABLE_SIZE);
+	if (!w.entries)
+		return vc_error(v, -ENOMEM, "out of memory");
+	r = walk_tables(&w, x->pgd, 0);
+	free(w.entries);
+	if (r < 0)
+		return r;
+	return (int)MIN(w.visited, (uint64_t)INT32_MAX);
+}

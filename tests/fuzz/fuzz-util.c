@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What the fuzz targets share: the input file, and running every reader on a handle. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+#include "io-util.h"
+
+const char *const fuzz_vmcoreinfo_keys[] = {
+	"OSRELEASE", "PAGESIZE", "CRASHTIME", "KERNELOFFSET",
+	"SYMBOL(init_top_pgt)", "SYMBOL(init_level4_pgt)", "SYMBOL(prb)", "SYMBOL(log_buf)",
+	"SYMBOL(log_buf_len)", "SYMBOL(log_end)", "SYMBOL(log_first_idx)",
+	"SYMBOL(log_next_idx)", "SYMBOL(mem_map)", "SYMBOL(mem_section)", "SYMBOL(vmemmap)",
+	"SYMBOL(free_huge_page)",
+	"NUMBER(phys_base)", "NUMBER(pgtable_l5_enabled)", "NUMBER(sme_mask)",
+	"NUMBER(KERNEL_IMAGE_SIZE)", "NUMBER(SECTION_SIZE_BITS)", "NUMBER(MAX_PHYSMEM_BITS)",
+	"NUMBER(PG_head_mask)", "NUMBER(PG_lru)", "NUMBER(PG_private)", "NUMBER(PG_swapcache)",
+	"NUMBER(PG_swapbacked)", "NUMBER(PG_slab)", "NUMBER(PG_buddy)", "NUMBER(PG_hwpoison)",
+	"NUMBER(PG_hugetlb)", "NUMBER(HUGETLB_PAGE_DTOR)",
+	"NUMBER(PAGE_BUDDY_MAPCOUNT_VALUE)", "NUMBER(PAGE_OFFLINE_MAPCOUNT_VALUE)",
+	"NUMBER(PAGE_SLAB_MAPCOUNT_VALUE)", "NUMBER(PAGE_HUGETLB_MAPCOUNT_VALUE)",
+	"NUMBER(PAGE_UNACCEPTED_MAPCOUNT_VALUE)",
+	"SIZE(page)", "SIZE(mem_section)", "SIZE(prb_desc)", "SIZE(printk_info)",
+	"SIZE(printk_log)", "SIZE(log)", "LENGTH(mem_section)", "LENGTH(zone.free_area)",
+	"OFFSET(page.flags)", "OFFSET(page.compound_head)", "OFFSET(page.compound_info)",
+	"OFFSET(page.mapping)", "OFFSET(page._mapcount)", "OFFSET(page.private)",
+	"OFFSET(page.compound_dtor)", "OFFSET(page.compound_order)",
+	"OFFSET(folio._folio_dtor)", "OFFSET(folio._folio_order)",
+	"OFFSET(mem_section.section_mem_map)",
+	"OFFSET(printk_ringbuffer.desc_ring)", "OFFSET(printk_ringbuffer.text_data_ring)",
+	"OFFSET(prb_desc_ring.count_bits)", "OFFSET(prb_desc_ring.descs)",
+	"OFFSET(prb_desc_ring.infos)", "OFFSET(prb_desc_ring.head_id)",
+	"OFFSET(prb_desc_ring.tail_id)", "OFFSET(prb_data_ring.size_bits)",
+	"OFFSET(prb_data_ring.data)", "OFFSET(prb_data_ring.head_lpos)",
+	"OFFSET(prb_data_ring.tail_lpos)", "OFFSET(prb_desc.state_var)",
+	"OFFSET(prb_desc.text_blk_lpos)", "OFFSET(prb_data_blk_lpos.begin)",
+	"OFFSET(prb_data_blk_lpos.next)", "OFFSET(printk_info.ts_nsec)",
+	"OFFSET(printk_info.text_len)", "OFFSET(atomic_long_t.counter)",
+	"OFFSET(printk_log.ts_nsec)", "OFFSET(printk_log.len)", "OFFSET(printk_log.text_len)",
+	"OFFSET(log.ts_nsec)", "OFFSET(log.len)", "OFFSET(log.text_len)",
+	/* not keys: lookups that must simply fail */
+	"", "=", "SYMBOL(", "NUMBER()",
+	NULL,
+};
+
+int fuzz_memfd(void)
+{
+	static int fd = -1;
+
+	if (fd < 0) {
+		fd = memfd_create("fuzz-input", MFD_CLOEXEC);
+		if (fd < 0) {
+			perror("memfd_create");
+			abort();
+		}
+	}
+	return fd;
+}
+
+void fuzz_set_file(int fd, const void *data, size_t size)
+{
+	if (ftruncate(fd, 0) < 0 || (size && pwrite_all(fd, data, size, 0) < 0) ||
+	    ftruncate(fd, (off_t)size) < 0) {
+		perror("writing the fuzz input");
+		abort();
+	}
+}
+
+/* Where fuzz_touch() puts what it reads, so that the reads are not optimised away. */
+static volatile unsigned sink;
+
+void fuzz_touch(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	unsigned sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += b[i];
+	sink += sum;
+}
+
+void fuzz_touch_str(const char *s)
+{
+	if (s)
+		fuzz_touch(s, strlen(s) + 1);
+}
+
+int fuzz_count_line(const char *line, size_t len, void *userdata)
+{
+	size_t *n = userdata;
+
+	fuzz_touch(line, len + 1); /* the NUL too */
+	(*n)++;
+	return 0;
+}
+
+static int count_problem(const char *message, void *userdata)
+{
+	size_t *n = userdata;
+
+	fuzz_touch_str(message);
+	(*n)++;
+	return 0;
+}
+
+void fuzz_lookup_key(const vmcore_t *v, const char *key)
+{
+	const char *value;
+	uint64_t u;
+	int64_t s;
+
+	if (vmcore_vmcoreinfo_get(v, key, &value) == 0)
+		fuzz_touch_str(value);
+	(void)vmcore_vmcoreinfo_get_u64(v, key, &u);
+	(void)vmcore_vmcoreinfo_get_s64(v, key, &s);
+}
+
+/* The PFNs to read: all of them when there are few, else both ends and a spread between. */
+static uint64_t pfn_to_read(uint64_t max, unsigned i)
+{
+	const unsigned edge = FUZZ_MAX_PFN_READS / 4;
+
+	if (max <= FUZZ_MAX_PFN_READS)
+		return i;
+	if (i < edge)
+		return i;
+	if (i >= FUZZ_MAX_PFN_READS - edge)
+		return max - (FUZZ_MAX_PFN_READS - i);
+	return edge + (max - 2 * edge) / (FUZZ_MAX_PFN_READS - 2 * edge) * (i - edge);
+}
+
+static void read_pages(vmcore_t *v, uint8_t *buf)
+{
+	uint64_t max = vmcore_max_pfn(v), present, dumped, start, end;
+	uint32_t ps = vmcore_page_size(v);
+	size_t n = vmcore_phys_range_count(v);
+
+	(void)vmcore_count_pages(v, &present, &dumped);
+	for (unsigned i = 0; i < FUZZ_MAX_PFN_READS && i < max; i++) {
+		uint64_t pfn = pfn_to_read(max, i);
+
+		(void)vmcore_pfn_state(v, pfn);
+		(void)vmcore_read_pfn(v, pfn, buf);
+	}
+	(void)vmcore_pfn_state(v, max);
+	(void)vmcore_pfn_state(v, UINT64_MAX);
+	(void)vmcore_read_pfn(v, max, buf);
+	/* Reads across the edges of the first and last ranges, and of the address space. */
+	for (size_t i = 0; i < n && i < 64; i++) {
+		size_t k = i < 32 ? i : n - 64 + i;
+
+		if (vmcore_phys_range(v, k, &start, &end) < 0)
+			continue;
+		(void)vmcore_read_phys(v, start, buf, 16);
+		(void)vmcore_read_phys(v, start - 8, buf, 16);
+		(void)vmcore_read_phys(v, end - 8, buf, 16);
+		(void)vmcore_read_phys(v, end - 16, buf, ps + 32);
+	}
+	(void)vmcore_phys_range(v, n, &start, &end);
+	(void)vmcore_read_phys(v, max * ps - 8, buf, 16);
+	(void)vmcore_read_phys(v, UINT64_MAX - 7, buf, 8);
+	(void)vmcore_read_phys(v, 0, buf, 0);
+}
+
+static void classify(vmcore_t *v)
+{
+	vmcore_classifier_t *c = NULL;
+	uint64_t max = vmcore_max_pfn(v);
+	uint8_t classes[256];
+
+	if (vmcore_classifier_new(v, &c) < 0)
+		return;
+	for (uint64_t pfn = 0; pfn < max && pfn < 2048; pfn += sizeof(classes))
+		(void)vmcore_classify(c, pfn, sizeof(classes), classes);
+	if (max > 2048)
+		(void)vmcore_classify(c, max - 100, sizeof(classes), classes);
+	vmcore_classifier_free(c);
+}
+
+void fuzz_exercise(vmcore_t *v, unsigned what)
+{
+	uint32_t ps = vmcore_page_size(v);
+	const char *text;
+	const void *notes;
+	size_t size, lines = 0, problems = 0;
+	uint64_t u;
+	int64_t t;
+	uint8_t *buf;
+
+	(void)vmcore_format(v);
+	fuzz_touch_str(vmcore_format_name(v));
+	(void)vmcore_is_flattened(v);
+	fuzz_touch_str(vmcore_arch(v));
+	fuzz_touch_str(vmcore_osrelease(v));
+	fuzz_touch_str(vmcore_nodename(v));
+	(void)vmcore_crash_time(v, &t);
+	(void)vmcore_nr_cpus(v);
+	(void)vmcore_dump_level(v);
+	(void)vmcore_header_version(v);
+	fuzz_touch_str(vmcore_compression_name(vmcore_compression(v)));
+	(void)vmcore_is_incomplete(v);
+	(void)vmcore_file_size(v);
+	if (vmcore_notes(v, &notes, &size) == 0)
+		fuzz_touch(notes, size);
+	if (vmcore_vmcoreinfo(v, &text, &size) == 0)
+		fuzz_touch(text, size);
+	for (size_t i = 0; fuzz_vmcoreinfo_keys[i]; i++)
+		fuzz_lookup_key(v, fuzz_vmcoreinfo_keys[i]);
+
+	/* The page size was validated at open: one page, plus room for reads that straddle. */
+	buf = malloc((size_t)ps + 64);
+	if (!buf)
+		abort();
+	read_pages(v, buf);
+	if (what & FUZZ_EX_VERIFY)
+		(void)vmcore_verify(v, count_problem, &problems);
+	if (what & FUZZ_EX_DMESG)
+		(void)vmcore_dmesg(v, fuzz_count_line, &lines);
+	if (what & FUZZ_EX_VIRT) {
+		(void)vmcore_vtop(v, 0xffffffff81000000ull, &u);
+		(void)vmcore_read_virt(v, 0xffffffff81000000ull, buf, 64);
+		(void)vmcore_read_virt(v, 0xffff888000001000ull, buf, 64);
+		(void)vmcore_read_virt(v, 0xffff888000000ff8ull, buf, 16);
+	}
+	if (what & FUZZ_EX_CLASSIFY)
+		classify(v);
+	free(buf);
+}

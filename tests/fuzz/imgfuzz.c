@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Applying fuzz inputs to a vmimage and undoing them (see imgfuzz.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+#include "imgfuzz.h"
+#include "io-util.h"
+
+static struct imgfuzz *images[2]; /* 4- and 5-level */
+
+static void die(const char *what)
+{
+	fprintf(stderr, "imgfuzz: %s\n", what);
+	abort();
+}
+
+struct imgfuzz *imgfuzz_get(int levels, imgfuzz_build_fn build, const struct img_window *windows,
+			    size_t n_windows)
+{
+	struct imgfuzz **slot = &images[levels == 5];
+	struct imgfuzz *f = *slot;
+
+	if (f)
+		return f;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		die("out of memory");
+	img_init(&f->im, levels);
+	if (build)
+		build(&f->im);
+	f->pristine = malloc(IMG_RAM_SIZE);
+	if (!f->pristine)
+		die("out of memory");
+	memcpy(f->pristine, f->im.ram, IMG_RAM_SIZE);
+	f->fd = memfd_create("imgfuzz", MFD_CLOEXEC);
+	if (f->fd < 0 || img_write_fd(&f->im, f->fd, 1) < 0)
+		die("cannot write the image");
+	f->windows = windows;
+	f->n_windows = n_windows;
+	*slot = f;
+	return f;
+}
+
+/* Writes [paddr, paddr + len) of im.ram to the file, where the file holds RAM. */
+static void sync_file(struct imgfuzz *f, uint64_t paddr, size_t len)
+{
+	if (paddr >= f->im.ram_filesz)
+		return;
+	len = MIN_SIZE(len, f->im.ram_filesz - paddr);
+	if (pwrite_all(f->fd, f->im.ram + paddr, len, img_file_offset(paddr)) < 0)
+		die("cannot write the image");
+}
+
+static void poke(struct imgfuzz *f, uint64_t paddr, const uint8_t *p, size_t len)
+{
+	if (f->n_dirty == f->cap_dirty) {
+		size_t cap = f->cap_dirty ? f->cap_dirty * 2 : 64;
+		void *d = realloc(f->dirty, cap * sizeof(*f->dirty));
+
+		if (!d)
+			die("out of memory");
+		f->dirty = d;
+		f->cap_dirty = cap;
+	}
+	f->dirty[f->n_dirty].paddr = paddr;
+	f->dirty[f->n_dirty].len = (uint32_t)len;
+	f->n_dirty++;
+	img_write(&f->im, paddr, p, len);
+	sync_file(f, paddr, len);
+}
+
+static uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+vmcore_t *imgfuzz_open(struct imgfuzz *f, const uint8_t *data, size_t size)
+{
+	const uint8_t *p = data, *end = data + size, *nul;
+	size_t text_len;
+	vmcore_t *v;
+
+	uint8_t image_flags = imgfuzz_image_flags(data, size);
+
+	f->n_dirty = 0;
+	f->extra_len = 0;
+	if (p < end)
+		p++;
+	f->flags = p < end ? *p++ : 0;
+	if (image_flags & IMGFUZZ_NO_PGD)
+		f->im.pgd_key = NULL;
+	else if (image_flags & IMGFUZZ_LEVEL4_PGT)
+		f->im.pgd_key = "init_level4_pgt";
+	f->im.phys_base_key = !(image_flags & IMGFUZZ_NO_PHYS_BASE);
+	f->im.text_load = !(image_flags & IMGFUZZ_NO_TEXT_LOAD);
+	nul = memchr(p, '\0', (size_t)(end - p));
+	text_len = (size_t)((nul ? nul : end) - p);
+	f->im.info = malloc(MIN_SIZE(text_len, IMGFUZZ_MAX_TEXT) + 1);
+	if (!f->im.info)
+		die("out of memory");
+	f->im.info_len = MIN_SIZE(text_len, IMGFUZZ_MAX_TEXT);
+	memcpy(f->im.info, p, f->im.info_len);
+	f->im.info[f->im.info_len] = '\0';
+	p = nul ? nul + 1 : end;
+
+	while (end - p >= 5) {
+		size_t w = p[0] % (f->n_windows + 1), off = rd16(p + 1), len = rd16(p + 3);
+
+		p += 5;
+		len = MIN_SIZE(len, (size_t)(end - p));
+		if (w == f->n_windows) {
+			len = MIN_SIZE(len, IMGFUZZ_MAX_EXTRA - f->extra_len);
+			memcpy(f->extra + f->extra_len, p, len);
+			f->extra_len += len;
+		} else {
+			const struct img_window *win = &f->windows[w];
+
+			off %= win->size;
+			len = MIN_SIZE(len, win->size - off);
+			if (len)
+				poke(f, win->paddr + off, p, len);
+		}
+		p += len;
+	}
+
+	/* The headers and the note, over the file that has the RAM. */
+	if (img_write_fd(&f->im, f->fd, 0) < 0)
+		die("cannot write the image headers");
+	v = vmcore_new();
+	if (!v)
+		die("out of memory");
+	if (vmcore_open_fd(v, f->fd) < 0) {
+		fuzz_touch_str(vmcore_strerror(v));
+		return vmcore_free(v);
+	}
+	return v;
+}
+
+void imgfuzz_restore(struct imgfuzz *f)
+{
+	for (size_t i = f->n_dirty; i > 0; i--) {
+		uint64_t paddr = f->dirty[i - 1].paddr;
+		size_t len = f->dirty[i - 1].len;
+
+		img_write(&f->im, paddr, f->pristine + paddr, len);
+		sync_file(f, paddr, len);
+	}
+	f->n_dirty = 0;
+	f->im.pgd_key = "init_top_pgt";
+	f->im.phys_base_key = 1;
+	f->im.text_load = 1;
+	free(f->im.info);
+	f->im.info = NULL;
+	f->im.info_len = 0;
+}
+
+uint64_t imgfuzz_extra_u64(const struct imgfuzz *f, size_t at)
+{
+	uint64_t x = 0;
+
+	for (unsigned i = 0; i < 8; i++)
+		if (at + i < f->extra_len)
+			x |= (uint64_t)f->extra[at + i] << (8 * i);
+	return x;
+}
+
+uint16_t imgfuzz_extra_u16(const struct imgfuzz *f, size_t at)
+{
+	return (uint16_t)imgfuzz_extra_u64(f, at);
+}

@@ -1,0 +1,196 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Fuzzing campaigns: builds the fuzz targets with clang's libFuzzer (ASan + UBSan) in their own
+# build directory and runs each target for SECONDS. Each target keeps a working corpus in
+# BUILDDIR/fuzz-runs/TARGET/corpus across runs; afterwards the inputs that reach new coverage
+# are distilled into tests/fuzz/corpus/TARGET (replayed by ./check.sh from then on): the
+# seed-* files, then the smallest inputs that add coverage, up to a byte budget per target so
+# that the repository stays small. Crashes, hangs (more than 10 s for one input), allocations
+# over 64 MiB and leaks are left in BUILDDIR/fuzz-runs/TARGET/artifacts/ and make the script
+# fail.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+usage() {
+	cat <<USAGE
+Usage: tests/fuzz/run.sh [OPTIONS] SECONDS [TARGET...]
+
+Runs each TARGET (default: every directory of tests/fuzz/corpus) for SECONDS of fuzzing and
+merges new interesting inputs into its corpus. Per-target libFuzzer flags (-max_len, -dict)
+are read from tests/fuzz/TARGET.options.
+
+  -j, --jobs N       targets to run at once (default: 1; one core each)
+  --budget KIB       bytes of fuzzer-found inputs kept in tests/fuzz/corpus/TARGET, besides
+                     its seed-* files (default: 256)
+  --builddir DIR     the clang build directory (default: build-fuzz)
+  --no-install       do not apt-get clang and libFuzzer when they are missing
+  -h, --help         this text
+
+Results: BUILDDIR/fuzz-runs/TARGET/{log,merge.log,artifacts/} and a line per target in
+BUILDDIR/fuzz-runs/summary.tsv: target, seconds, CPU seconds, executions, coverage (edges and
+features) reached by the campaign, then files, KiB, edges and features of the distilled
+repository corpus, and the number of artifacts.
+USAGE
+}
+
+jobs=1
+budget=256
+builddir=build-fuzz
+install=1
+while [ $# -gt 0 ]; do
+	case "$1" in
+	-j | --jobs) jobs="$2"; shift ;;
+	--budget) budget="$2"; shift ;;
+	--builddir) builddir="$2"; shift ;;
+	--no-install) install=0 ;;
+	-h | --help) usage; exit 0 ;;
+	-*) echo "run.sh: unknown option '$1'" >&2; exit 2 ;;
+	*) break ;;
+	esac
+	shift
+done
+if [ $# -lt 1 ] || ! [[ "$1" =~ ^[0-9]+$ ]]; then
+	usage >&2
+	exit 2
+fi
+seconds="$1"
+shift
+fuzzdir=tests/fuzz
+if [ $# -gt 0 ]; then
+	targets=("$@")
+else
+	targets=()
+	for d in "$fuzzdir"/corpus/*/; do
+		targets+=("$(basename "$d")")
+	done
+fi
+
+# --- the build ---
+# shellcheck source=tests/packages.sh
+. tests/packages.sh
+have_libfuzzer() {
+	command -v clang >/dev/null &&
+		echo 'int LLVMFuzzerTestOneInput(const char *d, long n) { return 0; }' |
+		clang -x c -fsanitize=fuzzer -o /dev/null - 2>/dev/null
+}
+if ! have_libfuzzer; then
+	if [ "$install" = 1 ] && [ "$(id -u)" = 0 ]; then
+		install_packages "${FUZZ_PACKAGES[@]}"
+	fi
+	if ! have_libfuzzer; then
+		echo "run.sh: clang with libFuzzer is needed: apt-get install ${FUZZ_PACKAGES[*]}" >&2
+		exit 1
+	fi
+fi
+if [ ! -f "$builddir/build.ninja" ]; then
+	CC=clang meson setup "$builddir" -Dfuzz=true -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dreal_fixtures=false >/dev/null
+fi
+build_targets=()
+for t in "${targets[@]}"; do
+	if [ ! -d "$fuzzdir/corpus/$t" ]; then
+		echo "run.sh: no corpus directory $fuzzdir/corpus/$t: is '$t' a fuzz target?" >&2
+		exit 2
+	fi
+	build_targets+=("$fuzzdir/$t")
+done
+meson compile -C "$builddir" "${build_targets[@]}" >/dev/null
+
+runs="$builddir/fuzz-runs"
+mkdir -p "$runs"
+export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=0"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+
+# The libFuzzer flags of a target: its .options file, one flag per line ('#' comments); the
+# file of -dict= is relative to tests/fuzz.
+target_options() {
+	local line
+	[ -f "$fuzzdir/$1.options" ] || return 0
+	while IFS= read -r line; do
+		line="${line%%#*}"
+		line="${line//[[:space:]]/}"
+		[ -n "$line" ] || continue
+		case "$line" in
+		-dict=*) echo "-dict=$fuzzdir/${line#-dict=}" ;;
+		*) echo "$line" ;;
+		esac
+	done <"$fuzzdir/$1.options"
+}
+
+# The coverage a directory of inputs reaches: "EDGES FEATURES".
+coverage_of() {
+	"$1" -runs=0 "${@:2}" 2>&1 |
+		awk '/INITED|DONE/ { for (i = 1; i < NF; i++) { if ($i == "cov:") c = $(i + 1)
+			if ($i == "ft:") f = $(i + 1) } } END { print c, f }'
+}
+
+# The seed-* files, then the inputs of the working and repository corpora that add coverage,
+# smallest first, up to the budget.
+distill() {
+	local t="$1" exe="$2" dir="$3" tmp f size total=0
+	shift 3
+	tmp="$dir/distill"
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	cp "$fuzzdir/corpus/$t"/seed-* "$tmp/" 2>/dev/null || true
+	# libFuzzer takes the inputs by increasing size and keeps those that add features.
+	"$exe" -merge=1 "$@" "$tmp" "$dir/corpus" "$fuzzdir/corpus/$t" >"$dir/merge.log" 2>&1
+	find "$fuzzdir/corpus/$t" -type f ! -name 'seed-*' -delete
+	while read -r size f; do
+		total=$((total + size))
+		[ "$total" -le $((budget * 1024)) ] || break
+		cp "$f" "$fuzzdir/corpus/$t/"
+	done < <(find "$tmp" -type f ! -name 'seed-*' -printf '%s %p\n' | sort -n)
+	rm -rf "$tmp"
+}
+
+run_target() {
+	local t="$1" exe="$builddir/$fuzzdir/$1" dir="$runs/$1" opts seeds cpu execs cov ft files kib arts
+	mapfile -t opts < <(target_options "$t")
+	# Artifacts of an earlier run go (a fixed one belongs in tests/fuzz/regress/TARGET/).
+	rm -rf "$dir/artifacts"
+	mkdir -p "$dir/corpus" "$dir/artifacts"
+	seeds=("$fuzzdir/corpus/$t")
+	if [ -d "$fuzzdir/regress/$t" ]; then
+		seeds+=("$fuzzdir/regress/$t")
+	fi
+	local TIMEFORMAT='%U %S'
+	{ time "$exe" -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=64 \
+		-timeout=10 -print_final_stats=1 -artifact_prefix="$dir/artifacts/" \
+		"${opts[@]}" "$dir/corpus" "${seeds[@]}" >"$dir/log" 2>&1 || true; } 2>"$dir/time"
+	distill "$t" "$exe" "$dir" "${opts[@]}"
+
+	cpu=$(awk '{ printf "%.0f", $1 + $2 }' "$dir/time")
+	execs=$(awk '/^stat::number_of_executed_units:/ { n = $2 } END { print n }' "$dir/log")
+	# the last status line: "#N DONE cov: X ft: Y corp: ..."
+	cov=$(awk '/^#[0-9]+/ { for (i = 1; i < NF; i++) if ($i == "cov:") n = $(i + 1) } END { print n }' "$dir/log")
+	ft=$(awk '/^#[0-9]+/ { for (i = 1; i < NF; i++) if ($i == "ft:") n = $(i + 1) } END { print n }' "$dir/log")
+	files=$(find "$fuzzdir/corpus/$t" -type f | wc -l)
+	kib=$(find "$fuzzdir/corpus/$t" -type f -printf '%s\n' | awk '{ n += $1 } END { printf "%.0f", n / 1024 }')
+	arts=$(find "$dir/artifacts" -type f | wc -l)
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$seconds" "$cpu" "${execs:-?}" \
+		"${cov:-?}" "${ft:-?}" "$files" "$kib" \
+		"$(coverage_of "$exe" "${opts[@]}" "${seeds[@]}" | tr ' ' '\t')" "$arts" |
+		tee -a "$runs/summary.tsv"
+}
+
+printf 'target\tseconds\tcpu_s\texecs\tcov\tft\tcorpus_files\tcorpus_kib\tcorpus_cov\tcorpus_ft\tartifacts\n' >&2
+running=0
+for t in "${targets[@]}"; do
+	if [ "$running" -ge "$jobs" ]; then
+		wait -n || true
+		running=$((running - 1))
+	fi
+	run_target "$t" &
+	running=$((running + 1))
+done
+wait
+
+failed=0
+for t in "${targets[@]}"; do
+	if [ -n "$(find "$runs/$t/artifacts" -type f)" ]; then
+		echo "run.sh: $t found problems: $runs/$t/artifacts/ (log: $runs/$t/log)" >&2
+		failed=1
+	fi
+done
+exit "$failed"
