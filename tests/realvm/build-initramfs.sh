@@ -47,14 +47,14 @@ copy_libs() {
             [[ -n "$lib" && -e "$lib" ]] || continue
             [[ -e "$root$lib" ]] && continue
             mkdir -p "$root$(dirname "$lib")"
-            cp -L "$lib" "$root$lib"
+            cp -L --remove-destination "$lib" "$root$lib"
         done < <(ldd "$f" 2>/dev/null | awk '/=> \// { print $3 } /^\t\// { print $1 }')
     done
 }
 
 install_busybox() {
     local root="$1" applet
-    cp "$(command -v busybox)" "$root/bin/busybox"
+    cp --remove-destination "$(command -v busybox)" "$root/bin/busybox"
     # busybox-static must be static: the capture kernel has no other libc
     # copy to fall back on if we forgot one.
     if ldd "$root/bin/busybox" >/dev/null 2>&1; then
@@ -70,7 +70,7 @@ install_kexec() {
     kexec="$(command -v kexec || true)"
     [[ -n "$kexec" ]] || kexec=/usr/sbin/kexec
     [[ -x "$kexec" ]] || die "kexec not found (apt-get install kexec-tools)"
-    cp "$kexec" "$root/sbin/kexec"
+    cp --remove-destination "$kexec" "$root/sbin/kexec"
     copy_libs "$root" "$kexec"
 }
 
@@ -103,7 +103,7 @@ decompress_module() {
         *.ko.xz) xz -dc "$src" >"$dst" ;;
         *.ko.zst) zstd -qdc "$src" >"$dst" ;;
         *.ko.gz) gzip -dc "$src" >"$dst" ;;
-        *.ko) cp "$src" "$dst" ;;
+        *.ko) cp --remove-destination "$src" "$dst" ;;
         *) die "unknown module file type: $src" ;;
     esac
 }
@@ -164,7 +164,10 @@ install_modules() {
 install_extra() {
     local root="$1" dir="$2" f
     [[ -d "$dir" ]] || die "--extra $dir: not a directory"
-    cp -a "$dir/." "$root/"
+    # The tree holds busybox's applet links, which point at /bin/busybox by absolute path:
+    # a plain cp would write an extra file of the same name (usr/bin/time...) THROUGH such a
+    # link, into the host's /bin/busybox. Replace links, never follow them.
+    cp -a --remove-destination "$dir/." "$root/"
     while IFS= read -r -d '' f; do
         # Only ELF files have libraries to chase.
         if [[ "$(head -c 4 "$f" | od -An -c | tr -d ' ')" == '177ELF' ]]; then
