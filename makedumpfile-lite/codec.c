@@ -18,13 +18,12 @@
 #include <snappy-c.h>
 #endif
 
-/* zlib and zstd at their fastest level, as makedumpfile (the benchmark in tests/bench). */
+/* zlib at its fastest level, as makedumpfile; zstd's level is the caller's. */
 #define ZLIB_LEVEL Z_BEST_SPEED
-#define ZSTD_LEVEL 1
 
-int codec_init(struct codec *c, uint32_t method, size_t page_size)
+int codec_init(struct codec *c, uint32_t method, int zstd_level, size_t page_size)
 {
-	*c = (struct codec){ .method = method, .page_size = page_size };
+	*c = (struct codec){ .method = method, .level = zstd_level, .page_size = page_size };
 	/* LZO's worst case is the largest: n + n/16 + 64 + 3. */
 	c->scratch_size = page_size + page_size / 16 + 64 + 3;
 	switch (method) {
@@ -46,7 +45,7 @@ int codec_init(struct codec *c, uint32_t method, size_t page_size)
 		if (!c->zstd)
 			return -ENOMEM;
 		if (ZSTD_isError(ZSTD_CCtx_setParameter(c->zstd, ZSTD_c_compressionLevel,
-							ZSTD_LEVEL)) ||
+							zstd_level)) ||
 		    ZSTD_isError(ZSTD_CCtx_setParameter(c->zstd, ZSTD_c_checksumFlag, 0))) {
 			codec_done(c);
 			return -EINVAL;

@@ -13,6 +13,7 @@
 
 struct codec {
 	uint32_t method;   /* enum vmcore_compression value, 0: none */
+	int level;         /* zstd's (the other methods have one level here) */
 	size_t page_size;
 	void *zstd;        /* ZSTD_CCtx */
 	void *zlib;        /* z_stream */
@@ -21,7 +22,12 @@ struct codec {
 	size_t scratch_size;
 };
 
-int codec_init(struct codec *c, uint32_t method, size_t page_size);
+/*
+ * zstd_level: 1 where the data are mostly kernel pages (a dump level that filters classes),
+ * -1 (zstd's fast mode: 60% more throughput for 2% more bytes on real dumps, see
+ * docs/collector.md) where they are all of memory.
+ */
+int codec_init(struct codec *c, uint32_t method, int zstd_level, size_t page_size);
 void codec_done(struct codec *c);
 
 /*

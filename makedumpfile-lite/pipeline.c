@@ -106,7 +106,8 @@ static void *worker(void *arg)
 	uint8_t *scratch = malloc(p->cfg->page_size);
 	int r;
 
-	r = scratch ? codec_init(&codec, p->cfg->method, p->cfg->page_size) : -ENOMEM;
+	r = scratch ? codec_init(&codec, p->cfg->method, p->cfg->zstd_level, p->cfg->page_size) :
+		      -ENOMEM;
 	if (r < 0) {
 		free(scratch);
 		set_error(p, r);

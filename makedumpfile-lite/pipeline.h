@@ -61,6 +61,7 @@ struct pipeline_config {
 	unsigned workers;
 	size_t page_size;
 	uint32_t method;     /* compression, 0: none */
+	int zstd_level;
 	int zero_check;      /* tell zero pages (kdump -d 1) */
 	struct dedup *dedup; /* store identical pages once (kdump), NULL: no */
 	/* the reader: sets c->src for the pages named (source_fill), and undoes it */

@@ -42,9 +42,9 @@ struct protect {
 
 /*
  * Works out the protected page frames (the struct pages only with with_memmap: they matter
- * to the filter, not to the order the writer saves pages in). Parts that cannot be worked out (no VMCOREINFO key, a
- * kdump input without the kernel-text segment, no classifier) are left out and said in
- * note; only running out of memory is an error.
+ * to the filter, not to the order the writer saves pages in). Parts that cannot be worked
+ * out (no VMCOREINFO key, a kdump input without the kernel-text segment, no classifier) are
+ * left out and said in note; only running out of memory is an error.
  */
 int protect_build(vmcore_t *v, vmcore_classifier_t *cl, int with_memmap, struct protect *p);
 /* Sorts and merges p->r into disjoint ranges and counts the pages (protect_build does it). */

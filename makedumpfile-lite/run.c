@@ -123,6 +123,7 @@ struct dump {
 	struct progress progress;
 	size_t ps;
 	const struct mdl_seam *seam;
+	double t_start;
 };
 
 static int put_bitmaps(void *userdata, uint64_t index, const uint8_t *b1, const uint8_t *b2)
@@ -205,6 +206,7 @@ static int scan(struct dump *d, uint64_t *ret_n_dump)
 		.prot = d->have_prot && d->cl ? &d->prot : NULL,
 		.level = d->o->dump_level,
 		.zero_in_scan = d->o->format == MDL_FORMAT_ELF && (d->o->dump_level & VMCORE_DL_ZERO),
+		.fd = d->fd,
 		.put = put_bitmaps,
 		.userdata = d,
 		.progress = scan_progress,
@@ -235,6 +237,8 @@ static int copy(struct dump *d, struct writer_counts **ret_counts)
 	struct pipeline_config cfg = {
 		.page_size = d->ps,
 		.method = kdump ? d->o->compression : 0,
+		/* all of memory (-d 0, 1): throughput first; kernel pages: size first */
+		.zstd_level = d->o->dump_level & ~VMCORE_DL_ZERO ? 1 : -1,
 		.zero_check = kdump && (d->o->dump_level & VMCORE_DL_ZERO),
 		.fill = source_fill,
 		.release = source_release,
@@ -307,6 +311,8 @@ static int dump(struct dump *d, char *err, size_t errlen)
 	r = setup_filter(d);
 	if (r < 0)
 		return mdl_fail(err, errlen, r, "out of memory");
+	mdl_message(d->cb, MDL_ML_DEBUG, "setup (classifier, self-check): %.3f s",
+		    mdl_now() - d->t_start);
 	r = mdl_open_output(o, &d->sink, err, errlen);
 	if (r < 0)
 		return r;
@@ -378,11 +384,36 @@ static int dump(struct dump *d, char *err, size_t errlen)
 	return 0;
 }
 
+/* Debugging: the peak and current memory of this process, as the kernel counts it. */
+static void memory_message(const struct mdl_callbacks *cb)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[128], text[256] = "";
+	size_t n = 0;
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmHWM:", 6) || !strncmp(line, "RssAnon:", 8) ||
+		    !strncmp(line, "RssFile:", 8) || !strncmp(line, "RssShmem:", 9)) {
+			char *colon = strchr(line, ':'), *v = colon + 1;
+			line[strcspn(line, "\n")] = '\0';
+			*colon = '\0';
+			v += strspn(v, " \t");
+			n += (size_t)snprintf(text + n, sizeof(text) - MIN(n, sizeof(text)), "%s%s %s",
+					      n ? ", " : "", line, v);
+		}
+	fclose(f);
+	mdl_message(cb, MDL_ML_DEBUG, "memory: %s", text);
+}
+
 int mdl_run_dump(const struct mdl_options *o, const struct mdl_callbacks *cb,
 		 struct mdl_stats *st, char *err, size_t errlen, const struct mdl_seam *seam)
 {
 	struct dump d = { .o = o, .cb = cb, .st = st, .fd = -1, .seam = seam };
 	double t = mdl_now();
+
+	d.t_start = t;
 	int r;
 
 	*st = (struct mdl_stats){};
@@ -398,6 +429,7 @@ int mdl_run_dump(const struct mdl_options *o, const struct mdl_callbacks *cb,
 	else
 		r = dump(&d, err, errlen);
 	st->seconds_total = mdl_now() - t;
+	memory_message(cb);
 
 	kdump_writer_done(&d.kw);
 	elf_writer_done(&d.ew);

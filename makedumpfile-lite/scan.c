@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bmstore.h"
+#include "io-util.h"
 #include "macro.h"
 #include "scan.h"
 
@@ -23,9 +24,38 @@ static int classify(struct scan *s, uint64_t first, size_t n, uint8_t *classes)
 	return 0;
 }
 
-/* Decides page frame pfn of class c: 1 to dump it, 0 not; counts in st. */
-static int decide(struct scan *s, uint64_t pfn, uint8_t c, uint8_t *page, struct mdl_stats *st)
+/* Pages read ahead for the zero check of ELF output: runs of READ_AHEAD at once. */
+#define READ_AHEAD 64u
+
+struct ahead {
+	uint64_t first, n;
+	uint8_t *buf;
+};
+
+/* The page's data, or NULL when it cannot be read. */
+static const uint8_t *page_at(struct scan *s, struct ahead *a, uint64_t pfn)
 {
+	uint64_t ps = vmcore_page_size(s->v), off, count;
+
+	if (pfn >= a->first && pfn - a->first < a->n)
+		return a->buf + (pfn - a->first) * ps;
+	a->first = pfn;
+	a->n = 0;
+	if (s->fd >= 0 && vmcore_pfn_extent(s->v, pfn, READ_AHEAD, &off, &count) == 0 &&
+	    pread_exact(s->fd, a->buf, (size_t)(count * ps), off) == 0) {
+		a->n = count;
+		return a->buf;
+	}
+	if (vmcore_read_pfn(s->v, pfn, a->buf) < 0)
+		return NULL;
+	a->n = 1;
+	return a->buf;
+}
+
+/* Decides page frame pfn of class c: 1 to dump it, 0 not; counts in st. */
+static int decide(struct scan *s, uint64_t pfn, uint8_t c, struct ahead *a, struct mdl_stats *st)
+{
+	const uint8_t *data;
 	int keep = !vmcore_class_excluded(c, s->level), why;
 
 	if (!keep && s->prot && (why = protect_lookup(s->prot, pfn)) >= 0) {
@@ -45,8 +75,8 @@ static int decide(struct scan *s, uint64_t pfn, uint8_t c, uint8_t *page, struct
 		return 0;
 	}
 	/* A page the input lost (cut short) stays in: reading it fails, and it is lost here too. */
-	if (keep && s->zero_in_scan && vmcore_read_pfn(s->v, pfn, page) == 0 &&
-	    vmcore_page_is_zero(page, vmcore_page_size(s->v))) {
+	if (keep && s->zero_in_scan && (data = page_at(s, a, pfn)) &&
+	    vmcore_page_is_zero(data, vmcore_page_size(s->v))) {
 		c = VMCORE_CLASS_ZERO;
 		keep = 0;
 	}
@@ -62,11 +92,12 @@ int scan_run(struct scan *s, struct mdl_stats *st, uint64_t *ret_n_dump)
 	uint64_t n_blocks = DIV_ROUND_UP(max_pfn, BM_BLOCK_PFNS);
 	uint64_t ps = vmcore_page_size(s->v);
 	uint8_t *b1 = malloc(BM_BLOCK_BYTES), *b2 = malloc(BM_BLOCK_BYTES);
-	uint8_t *classes = malloc(BM_BLOCK_PFNS), *page = malloc(ps);
+	uint8_t *classes = malloc(BM_BLOCK_PFNS);
+	struct ahead ahead = { .buf = malloc(READ_AHEAD * ps) };
 	size_t range = 0, n_ranges = vmcore_phys_range_count(s->v);
 	int r = 0;
 
-	if (!b1 || !b2 || !classes || !page) {
+	if (!b1 || !b2 || !classes || !ahead.buf) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -94,7 +125,7 @@ int scan_run(struct scan *s, struct mdl_stats *st, uint64_t *ret_n_dump)
 						continue;
 					st->ram_pages++;
 					set_bit(b1, pfn - lo);
-					if (decide(s, pfn, c, page, st)) {
+					if (decide(s, pfn, c, &ahead, st)) {
 						set_bit(b2, pfn - lo);
 						n_dump++;
 					}
@@ -115,6 +146,6 @@ out:
 	free(b1);
 	free(b2);
 	free(classes);
-	free(page);
+	free(ahead.buf);
 	return r;
 }

@@ -17,6 +17,7 @@ struct scan {
 	struct protect *prot;    /* NULL: no self-check */
 	int level;
 	int zero_in_scan;        /* read the pages kept to drop zero pages now (ELF -d 1) */
+	int fd;                  /* the input, for reading those pages in runs */
 	int (*put)(void *userdata, uint64_t index, const uint8_t *b1, const uint8_t *b2);
 	void *userdata;
 	void (*progress)(void *userdata, uint64_t done, uint64_t total, int finished);

@@ -203,14 +203,15 @@ int sink_reserve(struct sink *s, uint64_t off, uint64_t len)
 		return s->error;
 	if (s->kind != SINK_FILE || len == 0)
 		return 0;
+	/* fallocate(2), not posix_fallocate(): glibc would emulate it byte by byte */
 	if (!s->fail_after) {
-		r = posix_fallocate(s->fd, (off_t)off, (off_t)len);
-		if (r == 0) {
+		if (fallocate(s->fd, 0, (off_t)off, (off_t)len) == 0) {
 			if (off + len > s->size)
 				s->size = off + len;
 			return 0;
 		}
-		if (r != EOPNOTSUPP && r != EINVAL)
+		r = errno;
+		if (r != EOPNOTSUPP && r != EINVAL && r != ENODEV)
 			return s->error = -r;
 	}
 	/* No fallocate here (or the seam is on): write the zeros. */

@@ -58,24 +58,24 @@ void mdl_summary(const struct mdl_options *o, const struct mdl_stats *s, line_fn
 	out(line, u, "--------------------------------------------------");
 	row(line, u, "Total pages", s->max_pfn);
 	if (s->classified)
-		out(line, u, "Self-check              : %" PRIu64 " pages guarded (kernel image, page "
+		out(line, u, "Self-check                  : %" PRIu64 " pages guarded (kernel image, page "
 		    "tables, struct pages), %" PRIu64 " kept that the filter would have dropped",
 		    s->protected_pages, s->protected_kept);
 	else if (o->dump_level & ~VMCORE_DL_ZERO)
-		out(line, u, "Self-check              : pages could not be classified, all were kept");
+		out(line, u, "Self-check                  : pages could not be classified, all were kept");
 	if (s->protected_kept)
-		out(line, u, "  kept by the self-check: kernel image %" PRIu64 ", page tables %"
+		out(line, u, "  kept by the self-check    : kernel image %" PRIu64 ", page tables %"
 		    PRIu64 ", struct pages %" PRIu64, s->protected_kernel, s->protected_tables,
 		    s->protected_memmap);
-	out(line, u, "Pages written           : %" PRIu64 " of %" PRIu64 " (%" PRIu64
+	out(line, u, "Pages written               : %" PRIu64 " of %" PRIu64 " (%" PRIu64
 	    " compressed, %" PRIu64 " as the shared zero page, %" PRIu64 " as a copy of an "
 	    "identical page)", s->written, s->to_write, s->compressed, s->zero_pages,
 	    s->dup_pages);
 	if (s->unreadable)
-		out(line, u, "Pages lost (unreadable) : %" PRIu64, s->unreadable);
-	out(line, u, "Write bytes             : %" PRIu64 " (%.1f MiB dump file)", s->bytes_written,
+		out(line, u, "Pages lost (unreadable)     : %" PRIu64, s->unreadable);
+	out(line, u, "Write bytes                 : %" PRIu64 " (%.1f MiB dump file)", s->bytes_written,
 	    mib);
-	out(line, u, "Time                    : %.2f s (scan %.2f s, copy %.2f s, %u workers, "
+	out(line, u, "Time                        : %.2f s (scan %.2f s, copy %.2f s, %u workers, "
 	    "%.0f MB/s of page data read)", s->seconds_total, s->seconds_scan, s->seconds_copy,
 	    s->workers, s->seconds_copy > 0 ? (double)s->bytes_in / s->seconds_copy / 1e6 : 0.0);
 }

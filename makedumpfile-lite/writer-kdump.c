@@ -8,7 +8,14 @@
  *   bitmap1_off           bitmap 1: RAM           } each padded to a block
  *   bitmap2_off           bitmap 2: in the dump   }
  *   desc_off              page_desc[n_dump], dense, in PFN order (reserved before any data)
- *   data_off              the shared zero page (-d 1), then each page's data, in PFN order
+ *   data_off              the shared zero page (-d 1), then the pages' data
+ *
+ * The data comes in two phases: first the pages a reader cannot open the dump without (the
+ * page tables, then the kernel image: the self-check's ranges, "early" pages), then all the
+ * others in PFN order. Early descriptors are written at their places in the table (the
+ * producer works out their rank in bitmap 2) as each buffer of early data is flushed; in
+ * phase 2 the table is written front to back, the early descriptors put back in line. A copy
+ * of a page written before (dedup.c) takes its descriptor.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -140,12 +147,11 @@ int kdump_writer_start_pages(struct kdump_writer *w, struct bm_store *bm, uint64
 {
 	uint64_t table = n_dump * sizeof(struct disk_page_desc);
 	size_t data_cap = MAX(w->ps << w->o->block_order, w->ps);
-	int r;
+	int zero = w->o->dump_level & VMCORE_DL_ZERO, r;
 
 	/* A stream cut short keeps whole records only: smaller ones lose less. */
 	if (w->sink->kind == SINK_FLAT)
 		data_cap = MIN(data_cap, MAX((size_t)FLAT_DATA_BUF, w->ps));
-	int zero = w->o->dump_level & VMCORE_DL_ZERO;
 
 	w->bm = bm;
 	w->prot = prot;
@@ -479,10 +485,21 @@ static int early_in_line(struct kdump_writer *w, uint64_t pfn)
 
 	while (w->early_next < w->n_early_seen && w->early[w->early_next].pfn < pfn) {
 		const struct disk_page_desc *pd = &w->early[w->early_next++].pd;
+		if (w->sink->kind == SINK_FLAT) {
+			/*
+			 * A stream never sends bytes twice (readers index records by offset
+			 * and do not expect overlaps): the table goes around it.
+			 */
+			r = flush(w);
+			if (r < 0)
+				return r;
+			w->desc.off += sizeof(*pd);
+			continue;
+		}
 		r = add_desc(w, pd);
 		if (r < 0)
 			return r;
-		w->unsaved_descs++; /* counted when close_early() wrote it */
+		w->unsaved_descs++; /* counted when its first copy was written */
 		w->early_in_buf += pd->offset != 0;
 	}
 	return 0;

@@ -40,7 +40,7 @@ build="$(cd "${1:-$here/../../build}" && pwd)"
 mdl="${MDL:-$build/makedumpfile-lite/makedumpfile-lite}"
 mdf="${MAKEDUMPFILE:-$(command -v makedumpfile || true)}"
 [ -x "$mdl" ] || die "no makedumpfile-lite at $mdl (build it, or set MDL)"
-[ -n "$mdf" ] && [ -x "$mdf" ] || die "makedumpfile is not installed"
+{ [ -n "$mdf" ] && [ -x "$mdf" ]; } || die "makedumpfile is not installed"
 need_cmd /usr/bin/time awk sort
 work="$(mktemp -d "${dir:-/tmp}/bench-collector.XXXXXX")"
 trap 'rm -rf "$work"' EXIT

@@ -7,7 +7,8 @@
  *
  * Every PFN of the image is classified in ascending batches; the target's own data then
  * gives more calls, { u16le start, u16le count } each, in any order (the classifier must
- * forget what ran on from an earlier call when calls go back).
+ * forget what ran on from an earlier call when calls go back), each followed by
+ * vmcore_classifier_memmap() on its first PFN, as the collectors call it.
  */
 #include <string.h>
 
@@ -66,6 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memset(classes, 0xff, n);
 			if (vmcore_classify(c, start, n, classes) == 0)
 				check(classes, start, n);
+			fuzz_check_memmap(c, start);
 		}
 		vmcore_classifier_free(c);
 	}

@@ -133,6 +133,30 @@ static uint64_t pfn_to_read(uint64_t max, unsigned i)
 	return edge + (max - 2 * edge) / (FUZZ_MAX_PFN_READS - 2 * edge) * (i - edge);
 }
 
+/* Where a collector would mmap() or pread() a run of pages: inside the file, always. */
+static void check_extent(vmcore_t *v, uint64_t pfn)
+{
+	uint64_t off, count, size = vmcore_file_size(v);
+
+	if (vmcore_pfn_extent(v, pfn, 16, &off, &count) == 0 &&
+	    (count < 1 || count > 16 || off > size ||
+	     count > (size - off) / vmcore_page_size(v)))
+		__builtin_trap();
+}
+
+static void elf_loads(vmcore_t *v)
+{
+	size_t n = vmcore_elf_load_count(v);
+	uint64_t paddr, vaddr, memsz, filesz;
+
+	for (size_t i = 0; i < n && i < 64; i++)
+		if (vmcore_elf_load(v, i, &paddr, &vaddr, &memsz, &filesz) < 0 || filesz > memsz)
+			__builtin_trap(); /* in range, and as checked at open */
+	if (vmcore_elf_load(v, n, &paddr, NULL, NULL, NULL) != -ERANGE &&
+	    vmcore_format(v) == VMCORE_FORMAT_ELF)
+		__builtin_trap();
+}
+
 static void read_pages(vmcore_t *v, uint8_t *buf)
 {
 	uint64_t max = vmcore_max_pfn(v), present, dumped, start, end;
@@ -140,11 +164,13 @@ static void read_pages(vmcore_t *v, uint8_t *buf)
 	size_t n = vmcore_phys_range_count(v);
 
 	(void)vmcore_count_pages(v, &present, &dumped);
+	elf_loads(v);
 	for (unsigned i = 0; i < FUZZ_MAX_PFN_READS && i < max; i++) {
 		uint64_t pfn = pfn_to_read(max, i);
 
 		(void)vmcore_pfn_state(v, pfn);
 		(void)vmcore_read_pfn(v, pfn, buf);
+		check_extent(v, pfn);
 	}
 	(void)vmcore_pfn_state(v, max);
 	(void)vmcore_pfn_state(v, UINT64_MAX);
@@ -166,6 +192,33 @@ static void read_pages(vmcore_t *v, uint8_t *buf)
 	(void)vmcore_read_phys(v, 0, buf, 0);
 }
 
+void fuzz_check_memmap(vmcore_classifier_t *c, uint64_t pfn)
+{
+	uint64_t vaddr, run_end;
+
+	if (vmcore_classifier_memmap(c, pfn, &vaddr, &run_end) == 0 && run_end <= pfn)
+		__builtin_trap(); /* the run must include pfn */
+}
+
+static int count_table(uint64_t paddr, int level, void *userdata)
+{
+	uint64_t *n = userdata;
+
+	if (level < 0 || level > 4 || (paddr & 4095))
+		__builtin_trap(); /* a level that does not exist, a table not page-aligned */
+	(*n)++;
+	return 0;
+}
+
+void fuzz_walk_tables(vmcore_t *v, uint64_t max_tables)
+{
+	uint64_t n = 0;
+	int r = vmcore_kernel_page_tables(v, max_tables, count_table, &n);
+
+	if ((r >= 0 && ((uint64_t)r != n || n > max_tables)) || n > max_tables)
+		__builtin_trap(); /* visits counted right, and bounded */
+}
+
 static void classify(vmcore_t *v)
 {
 	vmcore_classifier_t *c = NULL;
@@ -174,6 +227,9 @@ static void classify(vmcore_t *v)
 
 	if (vmcore_classifier_new(v, &c) < 0)
 		return;
+	fuzz_check_memmap(c, 0);
+	fuzz_check_memmap(c, max / 2);
+	fuzz_check_memmap(c, max - 1);
 	for (uint64_t pfn = 0; pfn < max && pfn < 2048; pfn += sizeof(classes))
 		(void)vmcore_classify(c, pfn, sizeof(classes), classes);
 	if (max > 2048)
@@ -225,6 +281,7 @@ void fuzz_exercise(vmcore_t *v, unsigned what)
 		(void)vmcore_read_virt(v, 0xffffffff81000000ull, buf, 64);
 		(void)vmcore_read_virt(v, 0xffff888000001000ull, buf, 64);
 		(void)vmcore_read_virt(v, 0xffff888000000ff8ull, buf, 16);
+		fuzz_walk_tables(v, 512);
 	}
 	if (what & FUZZ_EX_CLASSIFY)
 		classify(v);

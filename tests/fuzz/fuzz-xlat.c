@@ -5,6 +5,7 @@
  * and the page-table pages (windows in imglayout.h; image flag IMGFUZZ_5LEVEL: start from
  * the 5-level image). A fixed set of addresses is translated and read, then the target's own records:
  * { u64le vaddr, u16le length } each, read with vmcore_read_virt() (at most XL_MAX_READ bytes).
+ * Last, the page-table walk of the collectors (vmcore_kernel_page_tables()).
  */
 #include <stdlib.h>
 
@@ -43,6 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < MAX_RECORDS && (i + 1) * XL_RECORD <= f->extra_len; i++)
 			probe(v, imgfuzz_extra_u64(f, i * XL_RECORD),
 			      imgfuzz_extra_u16(f, i * XL_RECORD + 8) % (XL_MAX_READ + 1), buf);
+		fuzz_walk_tables(v, 4096);
 		fuzz_touch_str(vmcore_strerror(v));
 		vmcore_free(v);
 	}

@@ -37,11 +37,20 @@ enum {
 
 /*
  * Every reading entry point of an open handle: the info accessors, page counts and ranges,
- * notes and VMCOREINFO, the state and contents of (at most FUZZ_MAX_PFN_READS) page frames,
- * physical reads across page and range edges, and what `what` asks for. Results are ignored:
+ * notes and VMCOREINFO, the ELF segments, the state, contents and file extent of (at most
+ * FUZZ_MAX_PFN_READS) page frames, physical reads across page and range edges, and what
+ * `what` asks for (FUZZ_EX_VIRT: the kernel page-table walk too). Results are ignored:
  * errors are fine, crashes, hangs and huge allocations are not.
  */
 void fuzz_exercise(vmcore_t *v, unsigned what);
+
+/*
+ * The collectors' calls, with what they promise whatever the input (a broken promise is a
+ * __builtin_trap()): vmcore_classifier_memmap()'s run includes pfn; vmcore_kernel_page_tables()
+ * visits at most max_tables page-aligned tables of levels 0..4 and counts them right.
+ */
+void fuzz_check_memmap(vmcore_classifier_t *c, uint64_t pfn);
+void fuzz_walk_tables(vmcore_t *v, uint64_t max_tables);
 
 /* Every VMCOREINFO key libvmcore looks up, NULL-terminated. */
 extern const char *const fuzz_vmcoreinfo_keys[];

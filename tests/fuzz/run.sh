@@ -17,11 +17,11 @@ Usage: tests/fuzz/run.sh [OPTIONS] SECONDS [TARGET...]
 
 Runs each TARGET (default: every directory of tests/fuzz/corpus) for SECONDS of fuzzing and
 merges new interesting inputs into its corpus. Per-target libFuzzer flags (-max_len, -dict)
-are read from tests/fuzz/TARGET.options.
+and corpus budgets (budget=KIB) are read from tests/fuzz/TARGET.options.
 
   -j, --jobs N       targets to run at once (default: 1; one core each)
   --budget KIB       bytes of fuzzer-found inputs kept in tests/fuzz/corpus/TARGET, besides
-                     its seed-* files (default: 256)
+                     its seed-* files, when TARGET.options has no budget= (default: 256)
   --builddir DIR     the clang build directory (default: build-fuzz)
   --no-install       do not apt-get clang and libFuzzer when they are missing
   -h, --help         this text
@@ -101,20 +101,25 @@ mkdir -p "$runs"
 export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=0"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 
-# The libFuzzer flags of a target: its .options file, one flag per line ('#' comments); the
-# file of -dict= is relative to tests/fuzz.
+# A target's .options file: libFuzzer flags, one per line (the file of -dict= is relative to
+# tests/fuzz), and "budget=KIB" for the size of its distilled corpus; '#' starts a comment.
 target_options() {
 	local line
 	[ -f "$fuzzdir/$1.options" ] || return 0
 	while IFS= read -r line; do
 		line="${line%%#*}"
 		line="${line//[[:space:]]/}"
-		[ -n "$line" ] || continue
 		case "$line" in
 		-dict=*) echo "-dict=$fuzzdir/${line#-dict=}" ;;
-		*) echo "$line" ;;
+		-*) echo "$line" ;;
 		esac
 	done <"$fuzzdir/$1.options"
+}
+
+target_budget() {
+	local b
+	b=$(sed -n 's/^budget=\([0-9]*\).*/\1/p' "$fuzzdir/$1.options" 2>/dev/null | tail -n1)
+	echo "${b:-$budget}"
 }
 
 # The coverage a directory of inputs reaches: "EDGES FEATURES".
@@ -127,8 +132,9 @@ coverage_of() {
 # The seed-* files, then the inputs of the working and repository corpora that add coverage,
 # smallest first, up to the budget.
 distill() {
-	local t="$1" exe="$2" dir="$3" tmp f size total=0
+	local t="$1" exe="$2" dir="$3" tmp f size total=0 limit
 	shift 3
+	limit=$(($(target_budget "$t") * 1024))
 	tmp="$dir/distill"
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
@@ -138,7 +144,7 @@ distill() {
 	find "$fuzzdir/corpus/$t" -type f ! -name 'seed-*' -delete
 	while read -r size f; do
 		total=$((total + size))
-		[ "$total" -le $((budget * 1024)) ] || break
+		[ "$total" -le "$limit" ] || break
 		cp "$f" "$fuzzdir/corpus/$t/"
 	done < <(find "$tmp" -type f ! -name 'seed-*' -printf '%s %p\n' | sort -n)
 	rm -rf "$tmp"

@@ -69,8 +69,8 @@ rm -f "$mnt/dump"
 "$mdl" -E -d 0 "$work/vmcore" "$mnt/dump" >"$work/out" 2>&1
 rc=$?
 expect_incomplete $rc "$work/out" "ELF, full disk"
-"$vmcore_tool" info --json "$mnt/dump" | grep -q '"marked_incomplete": true' ||
-	fail "ELF: not marked incomplete"
+info=$("$vmcore_tool" info --json "$mnt/dump") || fail "ELF: vmcore info cannot read it"
+grep -q '"marked_incomplete": true' <<<"$info" || fail "ELF: not marked incomplete"
 [ -x "$cmp_tool" ] && { "$cmp_tool" "$work/vmcore" "$mnt/dump" >/dev/null || fail "ELF: pages differ"; }
 rm -f "$mnt/dump"
 

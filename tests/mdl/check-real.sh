@@ -11,6 +11,7 @@
 #  - makedumpfile --dump-dmesg on our output equals `vmcore dmesg` of the fixture;
 #  - makedumpfile -R rebuilds our flattened stream and our -R rebuilds makedumpfile's, each
 #    byte for byte as the other tool's own rebuild;
+#  - crash (without a debug vmlinux: --osrelease) reads our kdump files, ELF files and streams;
 #  - a dump cut by a full disk (a small tmpfs, as root): exit 3, marked incomplete, its pages
 #    the fixture's, and its kernel log complete (the kernel image is saved first).
 # Usage: check-real.sh BUILDDIR SERIES|FIXTURE-DIR
@@ -35,9 +36,13 @@ PY=/usr/bin/python3
 fixture_dir="$(fixture_dir_for "$2")" || { log "no fixture for '$2': skipped"; exit 77; }
 fixture="$fixture_dir/vmcore"
 mdf="${MAKEDUMPFILE:-$(command -v makedumpfile || true)}"
-[ -n "$mdf" ] && [ -x "$mdf" ] || { log "makedumpfile is not installed: skipped"; exit 77; }
+if [ -z "$mdf" ] || [ ! -x "$mdf" ]; then
+	log "makedumpfile is not installed: skipped"
+	exit 77
+fi
 "$PY" -c 'import kdumpfile' 2>/dev/null || { log "python3-libkdumpfile missing: skipped"; exit 77; }
 mver="$("$mdf" -v 2>&1 | sed -n 's/^makedumpfile: version \([0-9][0-9.]*\).*/\1/p')"
+crash="$(command -v crash || true)"
 krel="$(sed -n 's/^kernel_release=//p' "$fixture_dir/meta")"
 
 work="$(mktemp -d)"
@@ -119,6 +124,10 @@ for level in 0 1 31; do
 		-c | -z) compare_digests "$out" no ;;
 		-E) compare_digests "$out" yes ;;
 		esac
+		# crash without a debug vmlinux: its reader of our headers and VMCOREINFO
+		if [ -n "$crash" ] && [ "$("$crash" --osrelease "$out" 2>/dev/null)" != "$krel" ]; then
+			fail "$name: crash --osrelease does not read $krel"
+		fi
 		log "ok: -d $level $opt: $res ($(stat -c %s "$out") bytes)"
 		rm -f "$out"
 	done
@@ -133,8 +142,10 @@ if cmp -s "$work/log-mdf" "$work/log-ours"; then
 else
 	fail "makedumpfile --dump-dmesg on our dump differs from vmcore dmesg"
 fi
-"$mdl" --dump-dmesg "$fixture" "$work/log-mdl" && cmp -s "$work/log-mdl" "$work/log-ours" ||
+if ! "$mdl" --dump-dmesg "$fixture" "$work/log-mdl" >/dev/null ||
+	! cmp -s "$work/log-mdl" "$work/log-ours"; then
 	fail "makedumpfile-lite --dump-dmesg differs from vmcore dmesg"
+fi
 
 # flattened streams, both ways
 "$mdl" -F -z -d 31 --message-level 4 "$fixture" >"$work/ours.flat" || fail "-F exited $?"
@@ -144,6 +155,9 @@ fi
 cmp -s "$work/ours.mdfR" "$work/ours.ourR" || fail "the two rebuilds of our stream differ"
 "$cmp_tool" "$fixture" "$work/ours.mdfR" >/dev/null || fail "our stream rebuilt: pages differ"
 compare_digests "$work/ours.mdfR" no
+if [ -n "$crash" ] && [ "$("$crash" --osrelease "$work/ours.flat" 2>/dev/null)" != "$krel" ]; then
+	fail "crash --osrelease does not read our stream"
+fi
 "$mdf" -F -c -d 31 --message-level 0 "$fixture" >"$work/mdf.flat" 2>/dev/null || fail "makedumpfile -F"
 "$mdf" -R "$work/mdf.mdfR" <"$work/mdf.flat" >/dev/null 2>&1 || fail "makedumpfile -R of its stream"
 "$mdl" -R "$work/mdf.ourR" <"$work/mdf.flat" >/dev/null || fail "our -R of makedumpfile's stream"
@@ -160,8 +174,8 @@ if mount -t tmpfs -o size=16M tmpfs "$mnt" 2>/dev/null; then
 	set -e
 	[ $rc -eq 3 ] || fail "full disk: exit code $rc, expected 3"
 	grep -q "pages were saved" "$work/cut.log" || fail "full disk: no word of what was saved"
-	"$vmcore_tool" info --json "$mnt/cut" | grep -q '"marked_incomplete": true' ||
-		fail "full disk: not marked incomplete"
+	info="$("$vmcore_tool" info --json "$mnt/cut")" || fail "full disk: vmcore info cannot read it"
+	grep -q '"marked_incomplete": true' <<<"$info" || fail "full disk: not marked incomplete"
 	"$cmp_tool" "$fixture" "$mnt/cut" >/dev/null || fail "full disk: pages differ"
 	"$vmcore_tool" dmesg "$mnt/cut" | cmp -s - "$work/log-ours" ||
 		log "note: the log of the cut dump is not complete (a log buffer outside the image?)"

@@ -9,6 +9,7 @@
  * whole, compressed pages flagged with the method, PT_NOTE first and p_align 0 in ELF.
  */
 #include <elf.h>
+#include <endian.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -145,6 +146,40 @@ static void check_elf_bytes(const char *path)
 	close(fd);
 }
 
+static int cmp_rec(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+
+	return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* A stream: records in order, no byte sent twice (readers do not expect overlaps), an end. */
+static void check_stream(const char *path)
+{
+	static uint64_t recs[65536][2];
+	size_t n = 0;
+	uint64_t pos = 4096, rec[2];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	ASSERT_TRUE(fd >= 0);
+	for (;;) {
+		ASSERT_OK(pread_exact(fd, rec, sizeof(rec), pos));
+		pos += sizeof(rec);
+		if (rec[0] == UINT64_MAX && rec[1] == UINT64_MAX)
+			break;
+		ASSERT_TRUE(n < ELEMENTSOF(recs));
+		recs[n][0] = be64toh(rec[0]);
+		recs[n][1] = be64toh(rec[1]);
+		ASSERT_TRUE(recs[n][1] > 0); /* makedumpfile -R stops at an empty record */
+		pos += recs[n][1];
+		n++;
+	}
+	close(fd);
+	qsort(recs, n, sizeof(recs[0]), cmp_rec);
+	for (size_t i = 1; i < n; i++)
+		ASSERT_TRUE(recs[i][0] >= recs[i - 1][0] + recs[i - 1][1]);
+}
+
 /* Every page frame of the output against the input and what the level keeps. */
 static void check_pages(vmcore_t *out, int level, int elf)
 {
@@ -213,6 +248,8 @@ static void check_output(const char *path, int level, int elf, uint32_t method, 
 		check_kdump_bytes(path, method, level);
 	if (!flat && elf)
 		check_elf_bytes(path);
+	if (flat)
+		check_stream(path);
 }
 
 static void one(const char *compress_opt, uint32_t method, int level, int flat)

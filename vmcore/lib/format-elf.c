@@ -97,9 +97,12 @@ static int load_phdrs(struct vmcore *v, struct elf_state *st, const Elf64_Ehdr *
 		if (ph[i].p_type == PT_NOTE) {
 			if (ph[i].p_filesz > VMCORE_MAX_NOTES_SIZE - notes_size)
 				return vc_error(v, -EBADMSG, "PT_NOTE segments are too large");
-			/* A size the file cannot hold must not size an allocation. */
+			/*
+			 * A size the input cannot hold must not size an allocation (nor may a
+			 * flattened stream's: it can describe a far larger file than it is).
+			 */
 			if (add_overflows_u64(ph[i].p_offset, ph[i].p_filesz, &end) ||
-			    end > v->src.size)
+			    end > v->src.size || ph[i].p_filesz > v->raw_size)
 				return vc_error(v, -EIO,
 						"ELF note segment at offset 0x%llx (%llu bytes) lies "
 						"beyond the end of the file (0x%llx bytes): the file is "

@@ -76,7 +76,12 @@ static int read_bitmaps(struct vmcore *v, struct kdump_state *st)
 	uint64_t bs = v->page_size, total, base, needed;
 	int r;
 
-	if (mul_overflows_u64(st->hdr.bitmap_blocks, bs, &total) || total > v->src.size)
+	/*
+	 * They are allocated: they must be in the input, not just inside the file it describes
+	 * (a flattened stream of a few KiB can describe a file of exabytes).
+	 */
+	if (mul_overflows_u64(st->hdr.bitmap_blocks, bs, &total) ||
+	    total > MIN(v->src.size, v->raw_size))
 		return vc_error(v, -EBADMSG, "bitmaps of %u blocks are larger than the file",
 				st->hdr.bitmap_blocks);
 	needed = DIV_ROUND_UP(st->max_mapnr, 8);

@@ -64,7 +64,7 @@ second() {
     first_id="$(cat /var/lib/ks-smoke/first-boot 2>/dev/null)"
     pass_if file-survived "first boot $first_id, this boot $now_id" \
         test -n "$first_id" -a "$first_id" != "$now_id"
-    boots="$(journalctl --list-boots --no-pager 2>/dev/null | grep -c .)"
+    boots="$(journalctl --list-boots --no-pager -q 2>/dev/null | grep -c .)"
     pass_if journal-boots "$boots boots in the journal" test "$boots" -ge 2
     pass_if journal-previous-boot "journalctl -b -1 -t ks-smoke" \
         grep -q "KS-SMOKE-MARK first boot $first_id" \

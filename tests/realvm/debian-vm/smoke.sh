@@ -64,7 +64,9 @@ judge_boot() { # BOOT EXPECTED-NAMES...
 install_build() {
     local build="$1" destdir="$VM_DIR/destdir"
     log "meson install -C $build --destdir $destdir"
-    if ! meson install -C "$build" --no-rebuild --quiet --destdir "$destdir" >"$VM_DIR/install.log" 2>&1; then
+    # Not --no-rebuild: "meson test NAME" builds only the dependencies of NAME, and the
+    # install needs everything.
+    if ! meson install -C "$build" --quiet --destdir "$destdir" >"$VM_DIR/install.log" 2>&1; then
         cat "$VM_DIR/install.log" >&2
         result meson-install FAIL "meson install -C $build failed"
         return 1

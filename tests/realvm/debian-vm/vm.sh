@@ -15,13 +15,17 @@ VM_HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 vm_usage() {
     cat <<USAGE
-Usage: ${0##*/} run [OPTIONS] SCRIPT [ARGS...]   boot once, run SCRIPT in the guest, print
-                                                 its output, exit with its status
-       ${0##*/} sh [OPTIONS] 'COMMANDS'          the same with a command string
-       ${0##*/} console [OPTIONS]                boot with the serial console on this
-                                                 terminal, root logged in (Ctrl-a x quits);
-                                                 the overlay is thrown away afterwards
-       ${0##*/} image [mkrootfs.sh OPTIONS]      build or find the image (mkrootfs.sh)
+Usage: ${0##*/} run [OPTIONS] SCRIPT [ARGS...]
+       ${0##*/} sh [OPTIONS] 'COMMANDS'
+       ${0##*/} console [OPTIONS]
+       ${0##*/} image [mkrootfs.sh OPTIONS]
+
+  run       boot once on a new overlay, run SCRIPT in the guest, print its output, exit
+            with its status
+  sh        the same with a command string
+  console   boot with the serial console on this terminal, root logged in (Ctrl-a x quits
+            qemu); the overlay is thrown away afterwards
+  image     build or find the image (mkrootfs.sh)
 
 Options:
   --kernel 6.1|6.12   which image (default: 6.1)
@@ -47,9 +51,10 @@ As a library (". vm.sh"), in the order a test calls them:
           (poweroff|reboot|timeout|qemu-failed), VM_RC (the script's status, empty if it did
           not finish), VM_KERNELS (kernels that booted: 2 after a kdump capture),
           VM_PANICKED (0/1), VM_T_DRIVER and VM_T_TOTAL (seconds from the qemu start);
-          returns 0 unless the boot timed out or qemu failed
-  vm_run  [vm_boot options] SCRIPT [ARGS...]   vm_boot that must end in a finished script
-          and a power-off; returns the script's status (125 if it did not finish)
+          returns 0 unless the boot timed out or qemu failed. VM_APPEND (vm_init --append)
+          may be changed between boots.
+  vm_run  [vm_boot options] SCRIPT [ARGS...]   vm_boot whose script must finish; returns
+          its status (125 if it did not finish, with its output on stderr)
   vm_sh   [vm_boot options] 'COMMANDS'         vm_run of a command string
   vm_output [N]    the script's output of boot N (default: the last)
   vm_console [N]   the path of boot N's console log
@@ -177,9 +182,11 @@ vm_boot() {
     : >"$dir/console.log"
     VM_EXIT="" VM_RC="" VM_T_DRIVER="" VM_T_TOTAL="" VM_KERNELS=0 VM_PANICKED=0
 
-    _vm_qemu_cmd "$VM_BASE_CMDLINE$VM_APPEND$append" "file:$dir/console.log"
+    local cmdline
+    read -r -a cmdline <<<"$VM_BASE_CMDLINE $VM_APPEND $append"
+    _vm_qemu_cmd "${cmdline[*]}" "file:$dir/console.log"
     printf '%s\n' "${VM_QEMU[*]}" >"$dir/qemu.cmd"
-    log "boot $VM_BOOT: qemu (tcg, ${VM_MEM}, timeout ${timeout}s), cmdline: $VM_BASE_CMDLINE$VM_APPEND$append"
+    log "boot $VM_BOOT: qemu (tcg, ${VM_MEM}, timeout ${timeout}s), cmdline: ${cmdline[*]}"
     t0="$(now)"
     timeout -k 10 "$timeout" "${VM_QEMU[@]}" </dev/null >"$dir/qemu.log" 2>&1 &
     VM_QEMU_PID=$!
@@ -328,7 +335,8 @@ _vm_main() {
     done
     trap vm_cleanup EXIT
     trap 'exit 130' INT TERM
-    vm_init "${init[@]}" || return $?
+    vm_init "${init[@]}" || rc=$?
+    [[ "$rc" == 0 ]] || exit "$rc"
     [[ -z "$install" ]] || vm_install "$install"
     case "$cmd" in
         run)
@@ -342,7 +350,7 @@ _vm_main() {
             vm_output "$VM_BOOT"
             ;;
         console)
-            _vm_qemu_cmd "${VM_BASE_CMDLINE% ks.driver}$VM_APPEND" mon:stdio
+            _vm_qemu_cmd "${VM_BASE_CMDLINE% ks.driver} $VM_APPEND" mon:stdio
             "${VM_QEMU[@]}" || rc=$?
             ;;
     esac

@@ -1,0 +1,103 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=dash
+# /init of the capture agent's real-VM test (realvm-capture.sh), for both kernels:
+#  first    set a host name, log the marker, load the capture kernel (Debian's kexec -s -p),
+#           panic through sysrq;
+#  capture  /proc/vmcore exists: run kdump-save as the capture unit would, without
+#           --no-action: its final_action (poweroff) ends the VM.
+# The host reads the "KS-..." lines and the kdump-save messages on the serial console.
+
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+export ASAN_OPTIONS=detect_leaks=0
+AGENT=/usr/libexec/kdump-suite/kdump-save
+KS_MARKER="kdump-save-realvm"
+KS_HOSTNAME="ks-agent-vm"
+
+phase() {
+    echo "KS-PHASE $1 $(cut -d' ' -f1 /proc/uptime)"
+}
+
+fail_hard() {
+    echo "KS-FAIL $*"
+    sync
+    poweroff -f
+}
+
+mount_basics() {
+    mount -t proc proc /proc
+    mount -t sysfs sysfs /sys
+    mount -t devtmpfs devtmpfs /dev 2>/dev/null || true
+    mount -t tmpfs -o mode=1777 tmpfs /tmp
+    mkdir -p /run
+    mount -t tmpfs -o mode=0755 tmpfs /run
+}
+
+load_modules() {
+    local dir m
+    dir="/lib/modules/$(uname -r)"
+    [ -f "$dir/load-order" ] || return 0
+    while read -r m; do
+        [ -n "$m" ] && { insmod "$dir/$m" || fail_hard "insmod $m"; }
+    done <"$dir/load-order"
+}
+
+disk_by_serial() {
+    local tries=0 d
+    while [ "$tries" -lt 50 ]; do
+        for d in /sys/block/vd*; do
+            if [ -e "$d/serial" ] && [ "$(cat "$d/serial")" = "$1" ]; then
+                echo "/dev/${d##*/}"
+                return 0
+            fi
+        done
+        tries=$((tries + 1))
+        sleep 0.1
+    done
+    return 1
+}
+
+first_kernel() {
+    local payload cmdline
+    phase first-init
+    load_modules
+    payload="$(disk_by_serial kspayload)" || fail_hard "no payload disk"
+    mkdir -p /boot
+    tar -xf "$payload" -C /boot || fail_hard "cannot unpack the payload disk"
+    # the crashed kernel's utsname names the dump directory
+    hostname "$KS_HOSTNAME"
+    echo "KDUMP-SUITE-MARKER $KS_MARKER" >/dev/kmsg
+    cmdline="console=ttyS0 irqpoll nr_cpus=1 reset_devices panic=-1"
+    kexec -s -p --initrd=/boot/initrd.img --command-line="$cmdline" /boot/vmlinuz ||
+        kexec -p --initrd=/boot/initrd.img --command-line="$cmdline" /boot/vmlinuz ||
+        fail_hard "kexec -p failed"
+    [ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] || fail_hard "no capture kernel loaded"
+    phase crash
+    sleep 0.2
+    echo c >/proc/sysrq-trigger
+    fail_hard "still alive after sysrq-trigger c"
+}
+
+capture_kernel() {
+    local rc=0
+    phase capture-init
+    load_modules
+    grep -E '^(MemTotal|MemFree):' /proc/meminfo | sed 's/^/KS-CAPTURE-MEMINFO /'
+    phase agent-start
+    # as the capture unit runs it; the target is LABEL=ksdumps (resolved by libblkid)
+    "$AGENT" --config /etc/kdump.conf --device-timeout 30 || rc=$?
+    # only reached when final_action did not power the VM off
+    echo "KS-AGENT-EXIT $rc"
+    fail_hard "kdump-save returned instead of powering off"
+}
+
+main() {
+    mount_basics
+    if [ -e /proc/vmcore ]; then
+        capture_kernel
+    else
+        first_kernel
+    fi
+}
+
+main "$@"

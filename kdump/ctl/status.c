@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Is kdump ready, and if not, why: every reason at once, each with what to do about it. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kdump-crashkernel.h"
+#include "kdump-util.h"
+#include "kdumpctl.h"
+
+static const char *const reason_names[_CTL_REASON_MAX] = {
+	[CTL_REASON_CONFIG] = "config-error",
+	[CTL_REASON_NO_KEXEC] = "no-kexec",
+	[CTL_REASON_NO_RESERVATION] = "no-reservation",
+	[CTL_REASON_SMALL_RESERVATION] = "reservation-small",
+	[CTL_REASON_NO_KERNEL] = "no-kernel-image",
+	[CTL_REASON_NO_AGENT] = "no-agent",
+	[CTL_REASON_INPUT_MISSING] = "input-missing",
+	[CTL_REASON_NO_INITRAMFS] = "initramfs-missing",
+	[CTL_REASON_STALE_INITRAMFS] = "initramfs-stale",
+	[CTL_REASON_NOT_LOADED] = "not-loaded",
+	[CTL_REASON_LOADED_STALE] = "loaded-stale",
+	[CTL_REASON_LOADED_OTHER] = "loaded-by-other",
+};
+
+const char *ctl_reason_name(CtlReason r)
+{
+	return r < _CTL_REASON_MAX ? reason_names[r] : "unknown";
+}
+
+static int add(CtlStatus *s, CtlReason reason, bool warning, const char *hint,
+	       const char *fmt, ...) _printf_(5, 6);
+static int add(CtlStatus *s, CtlReason reason, bool warning, const char *hint,
+	       const char *fmt, ...)
+{
+	CtlProblem *p;
+	va_list ap;
+	char *msg;
+
+	if (s->n >= CTL_STATUS_MAX_PROBLEMS)
+		return 0;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (!msg)
+		return -ENOMEM;
+	p = &s->problems[s->n++];
+	*p = (CtlProblem){ .reason = reason, .warning = warning, .message = msg };
+	if (hint && !(p->hint = strdup(hint)))
+		return -ENOMEM;
+	if (!warning)
+		s->ready = false;
+	return 0;
+}
+
+static int check_reservation(const Ctl *c, const CtlFacts *f, CtlStatus *s)
+{
+	KdumpReservation res;
+	KdumpError e = { 0 };
+	char a[CTL_SIZE_MAX];
+	int r;
+
+	s->reserved = kexec_status_region(&f->kexec);
+	if (s->reserved != 0)
+		return 0;
+	r = kdump_crashkernel_from_cmdline(f->cmdline, f->system_ram, &res, &e);
+	if (r == -ENOENT)
+		return add(s, CTL_REASON_NO_RESERVATION, false,
+			   "kdumpctl crashkernel --set auto, then reboot",
+			   "no memory is reserved for the capture kernel: the kernel was booted "
+			   "without crashkernel=");
+	if (r < 0)
+		return add(s, CTL_REASON_NO_RESERVATION, false,
+			   "kdumpctl crashkernel --set auto, then reboot",
+			   "no memory is reserved for the capture kernel: %s", e.message);
+	return add(s, CTL_REASON_NO_RESERVATION, false,
+		   "look for 'crashkernel' in the kernel log (journalctl -k) for why, or try a "
+		   "smaller size",
+		   "no memory is reserved for the capture kernel, although the command line "
+		   "asks for %s", ctl_size(res.size, a, sizeof(a)));
+}
+
+/* Compare the reservation with what the built initramfs needs. */
+static int check_size(const Ctl *c, const CtlFacts *f, CtlStatus *s)
+{
+	CtlEstimate est;
+	char a[CTL_SIZE_MAX], b[CTL_SIZE_MAX];
+	int r;
+
+	if (s->reserved <= 0 || !f->kernel_image)
+		return 0;
+	if (ctl_estimate_compute(c, f, &est, NULL) < 0)
+		return 0;
+	r = 0;
+	if (est.initrd && (uint64_t)s->reserved < est.est.need_bytes)
+		r = add(s, CTL_REASON_SMALL_RESERVATION, true,
+			"kdumpctl crashkernel --set auto, then reboot",
+			"%s reserved, but the capture kernel needs about %s (kdumpctl estimate "
+			"recommends crashkernel=%s)", ctl_size((uint64_t)s->reserved, a, sizeof(a)),
+			ctl_size(est.est.need_bytes, b, sizeof(b)), est.est.crashkernel);
+	ctl_estimate_done(&est);
+	return r;
+}
+
+static int check_initramfs(const Ctl *c, const KdumpConfig *cfg, const CtlFacts *f,
+			   CtlStatus *s, char *digest, size_t digest_size)
+{
+	_cleanup_strv_free_ char **changed = NULL;
+	_cleanup_free_ char *list = NULL;
+	CtlBuildPlan plan = { 0 };
+	CtlInputs in = { 0 };
+	KdumpDiags d;
+	KdumpError e = { 0 };
+	CtlRebuild rb;
+	int r;
+
+	kdump_diags_init(&d);
+	r = ctl_build_plan(c, cfg, f->kver, &plan, &d);
+	if (r == -EINVAL) {
+		for (size_t i = 0; i < d.n && r != -ENOMEM; i++) {
+			bool agent = strcmp(d.items[i].file, KDUMPCTL_AGENT) == 0;
+
+			r = add(s, agent ? CTL_REASON_NO_AGENT : CTL_REASON_INPUT_MISSING, false,
+				agent ? "install kdump-suite completely" : d.items[i].hint,
+				"%s%s%s", agent ? KDUMPCTL_AGENT ": " : "", d.items[i].message,
+				agent ? "" : " (kdump.conf)");
+		}
+		kdump_diags_done(&d);
+		return r == -ENOMEM ? r : 0;
+	}
+	kdump_diags_done(&d);
+	if (r < 0)
+		return r;
+	r = ctl_inputs_collect(c, &plan, &in, &e);
+	if (r == 0)
+		r = ctl_rebuild_needed(c, cfg, &plan, &in, &rb, &changed);
+	if (r == 0)
+		snprintf(digest, digest_size, "%s", in.digest);
+	ctl_inputs_done(&in);
+	ctl_build_plan_done(&plan);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return add(s, CTL_REASON_INPUT_MISSING, false, NULL, "%s", e.message);
+	list = changed ? kdump_strv_join(changed, ", ") : NULL;
+	switch (rb) {
+	case CTL_REBUILD_MISSING:
+		return add(s, CTL_REASON_NO_INITRAMFS, false, "kdumpctl start (or kdumpctl rebuild)",
+			   "the capture initramfs %s is not built", s->initramfs);
+	case CTL_REBUILD_CHANGED:
+		return add(s, CTL_REASON_STALE_INITRAMFS, false, "kdumpctl restart",
+			   "the capture initramfs is out of date: changed since it was built: %s",
+			   list ? list : "?");
+	case CTL_REBUILD_FORBIDDEN:
+		if (!changed)
+			return add(s, CTL_REASON_NO_INITRAMFS, false,
+				   "install a prebuilt one, or set force_no_rebuild 0",
+				   "the capture initramfs %s is missing and force_no_rebuild is set",
+				   s->initramfs);
+		return add(s, CTL_REASON_STALE_INITRAMFS, true, NULL,
+			   "the capture initramfs is older than its inputs (%s); force_no_rebuild "
+			   "keeps it", list ? list : "?");
+	default:
+		return 0;
+	}
+}
+
+static int check_loaded(const Ctl *c, const KdumpConfig *cfg, const CtlFacts *f,
+			CtlStatus *s, const char *digest)
+{
+	CtlLoaded l;
+	int r;
+
+	s->loaded = f->kexec.crash_loaded;
+	if (s->loaded != 1)
+		return add(s, CTL_REASON_NOT_LOADED, false, "systemctl start kdump",
+			   "no capture kernel is loaded");
+	r = ctl_loaded_read(c, &l);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return add(s, CTL_REASON_LOADED_OTHER, true, NULL,
+			   "a capture kernel is loaded, but not by kdumpctl: it may not save "
+			   "dumps as kdump.conf says");
+	r = 0;
+	if (*digest && strcmp(l.inputs, digest) != 0)
+		r = add(s, CTL_REASON_LOADED_STALE, cfg && cfg->force_no_rebuild,
+			"kdumpctl restart",
+			"the loaded capture kernel was prepared from other inputs than the current "
+			"ones");
+	else if (strcmp(l.kernel, f->kernel_image ? f->kernel_image : "") != 0)
+		r = add(s, CTL_REASON_LOADED_STALE, false, "kdumpctl restart",
+			"the loaded capture kernel is %s, not the running kernel's image",
+			l.kernel);
+	ctl_loaded_done(&l);
+	return r;
+}
+
+int ctl_status_evaluate(const Ctl *c, CtlStatus *ret)
+{
+	CtlStatus s = { .ready = true, .reserved = -1, .loaded = -1 };
+	_cleanup_config_free_ KdumpConfig *cfg = NULL;
+	CtlFacts f;
+	KdumpDiags d;
+	char digest[65] = "";
+	bool stale;
+	int r;
+
+	r = ctl_facts_read(c, &f);
+	if (r < 0)
+		return r;
+	snprintf(s.kver, sizeof(s.kver), "%s", f.kver);
+	s.initramfs = ctl_initramfs_path(f.kver);
+	s.config = strdup(c->config_path);
+	if (!s.initramfs || !s.config) {
+		r = -ENOMEM;
+		goto out;
+	}
+	kdump_diags_init(&d);
+	r = ctl_config_load(c, &cfg, &d);
+	if (r < 0 && r != -ENOMEM) {
+		_cleanup_free_ char *first = NULL;
+
+		for (size_t i = 0; i < d.n && !first; i++)
+			if (d.items[i].severity == KDUMP_SEVERITY_ERROR)
+				(void)kdump_diag_format(&d.items[i], &first);
+		r = add(&s, CTL_REASON_CONFIG, false, "kdumpctl check-config lists every problem",
+			"%s has %zu error%s%s%s", c->config_path, d.n_errors,
+			d.n_errors == 1 ? "" : "s", first ? ", the first: " : "",
+			first ? first : "");
+	}
+	kdump_diags_done(&d);
+	if (r < 0)
+		goto out;
+	if (!f.have_kexec)
+		r = add(&s, CTL_REASON_NO_KEXEC, false, "use a kernel built with CONFIG_KEXEC_FILE "
+			"and CONFIG_CRASH_DUMP", "the running kernel has no kexec support "
+			"(/sys/kernel/kexec_crash_loaded is missing)");
+	if (r == 0)
+		r = check_reservation(c, &f, &s);
+	if (r == 0 && !f.kernel_image)
+		r = add(&s, CTL_REASON_NO_KERNEL, false, "install the kernel package's image",
+			"no image of the running kernel %s in /boot or /lib/modules/%s", f.kver,
+			f.kver);
+	if (r == 0 && cfg && f.kernel_image)
+		r = check_initramfs(c, cfg, &f, &s, digest, sizeof(digest));
+	stale = false;
+	for (size_t i = 0; i < s.n; i++)
+		if (s.problems[i].reason == CTL_REASON_STALE_INITRAMFS)
+			stale = true;
+	if (r == 0 && f.have_kexec)
+		r = check_loaded(c, cfg, &f, &s, stale ? "" : digest);
+	if (r == 0)
+		r = check_size(c, &f, &s);
+out:
+	ctl_facts_done(&f);
+	if (r < 0) {
+		ctl_status_done(&s);
+		return r;
+	}
+	*ret = s;
+	return 0;
+}
+
+void ctl_status_done(CtlStatus *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->problems[i].message);
+		free(s->problems[i].hint);
+	}
+	free(s->initramfs);
+	free(s->config);
+	*s = (CtlStatus){ 0 };
+}
