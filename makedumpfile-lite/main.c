@@ -92,8 +92,12 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	ui.msg = o.flatten ? stderr : stdout;
-	/* A file size limit (ulimit -f) is a full disk: a write error, not a killed collector. */
+	/*
+	 * A file size limit (ulimit -f) is a full disk, and a stream's reader going away (ssh
+	 * dropped) a broken pipe: write errors the dump is marked for, not a killed collector.
+	 */
 	signal(SIGXFSZ, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
 	ui.progress = (o.message_level & MDL_ML_PROGRESS) && isatty(STDERR_FILENO);
 
 	r = mdl_run(&o, &cb, &st, err, sizeof(err));

@@ -428,6 +428,9 @@ int mdl_run_dump(const struct mdl_options *o, const struct mdl_callbacks *cb,
 		r = mdl_fail(err, errlen, -EOPNOTSUPP, "pages of %zu bytes are too large", d.ps);
 	else
 		r = dump(&d, err, errlen);
+	if (r < 0 && !st->incomplete && o->dumpfile)
+		/* cut in the headers or bitmaps: nothing a reader could use */
+		sink_discard(&d.sink, o->dumpfile);
 	st->seconds_total = mdl_now() - t;
 	memory_message(cb);
 

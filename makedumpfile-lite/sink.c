@@ -268,6 +268,14 @@ int sink_read(struct sink *s, void *buf, size_t len, uint64_t off)
 	return pread_exact(s->fd, buf, len, off);
 }
 
+void sink_discard(struct sink *s, const char *path)
+{
+	struct stat st;
+
+	if (s->kind == SINK_FILE && s->owns_fd && fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode))
+		(void)unlink(path);
+}
+
 int sink_finish(struct sink *s)
 {
 	static const uint64_t end[2] = { UINT64_MAX, UINT64_MAX }; /* {-1, -1} */

@@ -66,6 +66,8 @@ int sink_patch(struct sink *s, const void *buf, size_t len, uint64_t off);
 int sink_truncate(struct sink *s, uint64_t size);
 /* Reads back what was written (files only; -EOPNOTSUPP otherwise). */
 int sink_read(struct sink *s, void *buf, size_t len, uint64_t off);
+/* Removes a dump file that holds nothing usable (regular files only: never a device). */
+void sink_discard(struct sink *s, const char *path);
 /* Streams: the end record. Files: nothing (the caller decides about fsync). */
 int sink_finish(struct sink *s);
 void sink_close(struct sink *s);

@@ -20,6 +20,11 @@
 #include "protect.h"
 #include "sink.h"
 
+/* The pages of a chunk lie within this many page frames (mmap windows stay small). */
+#define CHUNK_SPAN 1024u
+/* At most this many pages go first (kernel image and page tables: some tens of MiB). */
+#define EARLY_MAX 65536u
+
 struct early_page {
 	uint64_t pfn;
 	uint64_t rank; /* its place in the descriptor table */
@@ -65,7 +70,7 @@ struct kdump_writer {
 	/*
 	 * The pages readers need to open the dump at all (kernel image, page tables: the
 	 * self-check's) are written first, so that a dump cut short still opens in crash and
-	 * libkdumpfile; their descriptors go in when that first part is done.
+	 * libkdumpfile; their descriptors go in as each buffer of their data is flushed.
 	 */
 	const struct protect *prot;
 	struct early_page *early;    /* consumer: in production order, sorted once all are in */
@@ -101,7 +106,7 @@ int kdump_writer_bitmaps(struct kdump_writer *w, uint64_t index, const uint8_t *
 /* After the scan: reserves the descriptor table for n_dump pages, writes the zero page. */
 int kdump_writer_start_pages(struct kdump_writer *w, struct bm_store *bm, uint64_t n_dump,
 			     const struct protect *prot);
-/* pipeline callbacks */
+/* pipeline callbacks (the producer is writer-kdump-order.c) */
 int kdump_writer_produce(void *userdata, struct chunk *c);
 int kdump_writer_consume(void *userdata, const struct chunk *c);
 /* Flushes, and marks the header incomplete if anything was not saved. */

@@ -4,8 +4,9 @@
 # demo.sh.
 
 BUILD_PACKAGES=(meson ninja-build pkg-config gcc libc6-dev libelf-dev zlib1g-dev libzstd-dev
-	liblzo2-dev libsnappy-dev libblkid-dev liblzma-dev)
-TEST_PACKAGES=(shellcheck qemu-system-x86 busybox-static kexec-tools cpio xz-utils zstd makedumpfile
+	liblzo2-dev libsnappy-dev libblkid-dev liblzma-dev libsystemd-dev)
+TEST_PACKAGES=(shellcheck debootstrap qemu-utils qemu-system-x86 busybox-static kexec-tools cpio
+	xz-utils zstd e2fsprogs makedumpfile
 	python3-libkdumpfile crash)
 # tests/fuzz/run.sh: clang and its libFuzzer runtime (the default build needs neither)
 FUZZ_PACKAGES=(clang libclang-rt-14-dev)

@@ -4,6 +4,8 @@
  * not say or show it incomplete, and (unless quick) vmcore_verify() must find no problem: every
  * page descriptor inside the file, every compressed page decompressing to one page.
  */
+#include <elf.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -12,6 +14,8 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "io-util.h"
+#include "ondisk.h" /* makedumpfile-lite's kdump header: where its status is */
 
 struct first_problem {
 	char *why;
@@ -74,4 +78,27 @@ out:
 	vmcore_free(v);
 	*ret = c;
 	return 0;
+}
+
+int ksave_mark_incomplete(int dirfd, const char *name)
+{
+	_cleanup_close_ int fd = openat(dirfd, name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	struct disk_header h;
+	Elf64_Ehdr eh;
+	int r;
+
+	if (fd < 0)
+		return negative_errno();
+	if (pread_exact(fd, &h, sizeof(h), 0) == 0 && !memcmp(h.signature, DISK_SIGNATURE, 8)) {
+		uint32_t status = htole32(le32toh(h.status) | DISK_STATUS_INCOMPLETE);
+		r = pwrite_all(fd, &status, sizeof(status), offsetof(struct disk_header, status));
+	} else if (pread_exact(fd, &eh, sizeof(eh), 0) == 0 &&
+		   !memcmp(eh.e_ident, ELFMAG, SELFMAG)) {
+		uint32_t flags = htole32(le32toh(eh.e_flags) | 1);
+		r = pwrite_all(fd, &flags, sizeof(flags), offsetof(Elf64_Ehdr, e_flags));
+	} else
+		return -EBADMSG; /* the header itself did not make it */
+	if (r == 0 && fsync(fd) < 0)
+		r = negative_errno();
+	return r;
 }

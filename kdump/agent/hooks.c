@@ -55,8 +55,12 @@ static int find_program(const char *name, char **ret)
 static _Noreturn void child(const char *prog, char *const *argv, char *const *env, int out)
 {
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	sigset_t none;
 
 	(void)setpgid(0, 0);
+	/* a hook starts with the signals as a program expects them */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
 	if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(out, STDOUT_FILENO) < 0 ||
 	    dup2(out, STDERR_FILENO) < 0)

@@ -26,6 +26,7 @@
 /* ---- log.c: messages to the callbacks, to kdump-save.log, and kept for later logs ---- */
 
 #define KLOG_BACKLOG_MAX (1u << 20)
+#define KLOG_RESERVE (256 << 10) /* bytes of kdump-save.log allocated up front */
 
 struct klog {
 	const KsaveCallbacks *cb;
@@ -153,6 +154,12 @@ struct dump_check {
 
 /* Open dirfd/name with libvmcore; quick: headers only, else vmcore_verify() too. */
 int ksave_check_dump(int dirfd, const char *name, bool quick, struct dump_check *ret);
+/*
+ * Mark a dump incomplete in its header (kdump status 0x8, ELF e_flags bit 0), as the collector
+ * does when a write fails: for a collector that could not (it was killed). -EBADMSG when the
+ * file does not even hold a header.
+ */
+int ksave_mark_incomplete(int dirfd, const char *name);
 
 /* ---- space.c ---- */
 

@@ -168,10 +168,10 @@ int ksave_raw_probe(const char *device, KsaveRawInfo *ret, KdumpError *err);
 
 typedef struct KsaveRecoverOptions {
 	const char *device;        /* the raw device (a /dev path; any file in the tests) */
+	const char *root;          /* the root filesystem: NULL for "/" (kdumpctl's --root) */
 	/*
-	 * The directory to save into: the config's 'path' on the root filesystem, as a path this
-	 * process opens (kdumpctl prepends its --root). Created if missing; symbolic links in it
-	 * are refused.
+	 * The directory to save into below root: the config's 'path'. Created if missing; a
+	 * symbolic link in it is refused (root itself is opened as it is).
 	 */
 	const char *dir;
 	uint32_t keep_old_dumps;   /* the config's keep_old_dumps */

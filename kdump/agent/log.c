@@ -139,6 +139,8 @@ int klog_attach(struct klog *l, int dirfd)
 		    O_CLOEXEC, 0600);
 	if (fd < 0)
 		return negative_errno();
+	/* room for the rest of the log now: the final line must fit even on a full disk */
+	(void)fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, KLOG_RESERVE);
 	l->fd = fd;
 	l->file_error = false;
 	if (l->dropped) {

@@ -29,7 +29,11 @@ static void console_message(int level, const char *text, void *userdata)
 	if (level >= KSAVE_LOG_DEBUG && !c->verbose)
 		return;
 	fprintf(stderr, "kdump-save: %s\n", text);
-	if (c->kmsg >= 0) {
+	/*
+	 * The kernel lets 10 lines per 5 s through /dev/kmsg: the progress stays on stderr, the
+	 * kernel log gets what matters (where it goes, warnings, errors, the final line).
+	 */
+	if (c->kmsg >= 0 && level <= KSAVE_LOG_NOTICE) {
 		/* one write() per record (dprintf() seeks first, which /dev/kmsg refuses) */
 		char buf[1024];
 		int n = snprintf(buf, sizeof(buf), "<%d>kdump-save: %s\n", level, text);
@@ -59,7 +63,7 @@ static void usage(FILE *f)
 	      "  --proc DIR             procfs (default: /proc)\n"
 	      "  --no-kmsg              messages to stderr only, not also to /dev/kmsg\n"
 	      "  --recover-raw DEVICE   save the dump pending on a raw device\n"
-	      "  --to DIR               ... into DIR (default: kdump.conf's path)\n"
+	      "  --to DIR               ... into DIR below --root (default: kdump.conf's path)\n"
 	      "  --keep-device          ... and do not clear the device\n"
 	      "  -v, --verbose          debugging messages too\n"
 	      "  -h, --help             this text\n"
@@ -195,6 +199,7 @@ static int recover(const struct args *a, const KdumpConfig *cfg, const KsaveCall
 {
 	KsaveRecoverOptions ro = {
 		.device = a->recover,
+		.root = a->o.root,
 		.dir = a->to ? a->to : cfg->path,
 		.keep_old_dumps = cfg->keep_old_dumps,
 		.min_free_space = cfg->min_free_space,

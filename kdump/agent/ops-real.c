@@ -148,6 +148,11 @@ static int real_shell(void *userdata)
 			if (fd > STDERR_FILENO)
 				close(fd);
 		}
+		{
+			sigset_t none;
+			sigemptyset(&none);
+			sigprocmask(SIG_SETMASK, &none, NULL);
+		}
 		signal(SIGPIPE, SIG_DFL);
 		execl("/bin/sh", "sh", "-i", (char *)NULL);
 		_exit(127);

@@ -31,6 +31,14 @@ struct recover {
 	bool hopeless;  /* the device holds nothing we can ever rebuild: clear it anyway */
 };
 
+/* root + dir + name: the dump directory as this process reaches it. */
+static char *join_dir(const KsaveRecoverOptions *o, const char *name)
+{
+	_cleanup_free_ char *d = ksave_path_join(o->root ? o->root : "/", o->dir);
+
+	return d ? ksave_path_join(d, name) : NULL;
+}
+
 /* The capture's log and vmcore-dmesg.txt, copied from the device. */
 static void copy_dmesg(struct recover *rc)
 {
@@ -157,7 +165,7 @@ static int make_dir(struct recover *rc, KsaveResult *res)
 	struct statvfs sv;
 	int r, rootfd;
 
-	rootfd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	rootfd = open(rc->o->root ? rc->o->root : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return negative_errno();
 	r = ksave_open_dir_path(rootfd, rc->o->dir, true, &rc->pathfd, err, sizeof(err));
@@ -219,7 +227,7 @@ static void rename_bare(struct recover *rc, const char *file, KsaveResult *res)
 	}
 	vmcore_free(v);
 	free(res->dir);
-	res->dir = ksave_path_join(rc->o->dir, rc->name);
+	res->dir = join_dir(rc->o, rc->name);
 }
 
 static void recover(struct recover *rc, KsaveResult *res)
@@ -234,7 +242,7 @@ static void recover(struct recover *rc, KsaveResult *res)
 	}
 	if (make_dir(rc, res) < 0)
 		return;
-	res->dir = ksave_path_join(rc->o->dir, rc->name);
+	res->dir = join_dir(rc->o, rc->name);
 	if (rc->kind == RAW_OURS && rc->h.log_size > 0 && rc->h.log_size <= RAW_LOG_SIZE) {
 		_cleanup_free_ char *text = malloc(rc->h.log_size);
 		if (text && pread_exact(rc->dev, text, rc->h.log_size, rc->h.log_off) == 0)
@@ -271,7 +279,7 @@ int ksave_raw_recover(const KsaveRecoverOptions *o, KsaveResult *ret)
 	KsaveResult res = { .status = KSAVE_STATUS_NONE };
 	int r;
 
-	if (!o || !o->device || !o->dir || o->dir[0] != '/' || !ret)
+	if (!o || !o->device || !o->dir || !ret)
 		return -EINVAL;
 	klog_init(&rc.log, o->cb);
 	rc.dev = open(o->device, (o->keep_device ? O_RDONLY : O_RDWR) | O_CLOEXEC);

@@ -276,7 +276,7 @@ void ksave_save_raw(struct ksave *k, KsaveResult *res)
 		klog(&k->log, KSAVE_LOG_ERR, "%s", res->reason);
 		return;
 	}
-	klog(&k->log, KSAVE_LOG_INFO, "saving to %s (%s, %s): the next 'kdumpctl start' saves "
+	klog(&k->log, KSAVE_LOG_NOTICE, "saving to %s (%s, %s): the next 'kdumpctl start' saves "
 	     "it into %s", k->target, dev, ksave_size(s->size, sz, sizeof(sz)), k->cfg->path);
 
 	dmesg_max = MIN((uint64_t)RAW_DMESG_MAX, s->size - RAW_DMESG_OFF - 2 * RAW_STREAM_ALIGN);

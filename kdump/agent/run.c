@@ -138,30 +138,37 @@ static void run_hook(struct ksave *k, const char *what, char **argv, const Ksave
 
 static void final_line(struct ksave *k, const KsaveResult *res)
 {
-	char sz[32], dm[96] = "", via[600] = "";
+	bool raw = k->cfg->target == KDUMP_TARGET_RAW && !res->fallback;
+	char sz[32], dm[96] = "", what[1024], pages[64];
+	const char *via = res->fallback ? " (by failure_action dump_to_rootfs)" : "";
 
 	if (k->dmesg_saved)
 		snprintf(dm, sizeof(dm), "; %s %llu bytes", KSAVE_DMESG_NAME,
 			 (unsigned long long)k->dmesg_size);
-	if (res->fallback)
-		snprintf(via, sizeof(via), " (by failure_action dump_to_rootfs)");
+	if (raw)
+		snprintf(what, sizeof(what), "the flattened stream on %s (%s)", k->target, k->shown);
+	else
+		snprintf(what, sizeof(what), "%s/%s on %s", k->shown,
+			 res->status == KSAVE_STATUS_SAVED ? KSAVE_VMCORE_NAME : KSAVE_VMCORE_TMP,
+			 k->target);
 	switch (res->status) {
 	case KSAVE_STATUS_SAVED:
-		klog(&k->log, KSAVE_LOG_NOTICE, "saved%s: %s/%s on %s: %s (%llu bytes), %llu of %llu "
-		     "pages, complete, %s%s", via, k->shown, k->cfg->target == KDUMP_TARGET_RAW ?
-		     "flattened stream" : KSAVE_VMCORE_NAME, k->target,
-		     ksave_size(res->size, sz, sizeof(sz)), (unsigned long long)res->size,
-		     (unsigned long long)res->pages_written, (unsigned long long)res->pages_to_write,
-		     k->cfg->target == KDUMP_TARGET_RAW && !res->fallback ?
-		     "verified when 'kdumpctl start' saves it" : "verified", dm);
+		klog(&k->log, KSAVE_LOG_NOTICE, "saved%s: %s: %s (%llu bytes), %llu of %llu pages, "
+		     "complete, %s%s", via, what, ksave_size(res->size, sz, sizeof(sz)),
+		     (unsigned long long)res->size, (unsigned long long)res->pages_written,
+		     (unsigned long long)res->pages_to_write,
+		     raw ? "verified when 'kdumpctl start' saves it" : "verified", dm);
 		break;
 	case KSAVE_STATUS_INCOMPLETE:
-		klog(&k->log, KSAVE_LOG_ERR, "incomplete%s: %s/%s on %s: %s (%llu bytes), %llu of "
-		     "%llu pages, readable as far as it got: %s%s", via, k->shown,
-		     k->cfg->target == KDUMP_TARGET_RAW && !res->fallback ? "flattened stream" :
-		     KSAVE_VMCORE_TMP, k->target, ksave_size(res->size, sz, sizeof(sz)),
-		     (unsigned long long)res->size, (unsigned long long)res->pages_written,
-		     (unsigned long long)res->pages_to_write, res->reason, dm);
+		if (res->pages_to_write)
+			snprintf(pages, sizeof(pages), "%llu of %llu pages",
+				 (unsigned long long)res->pages_written,
+				 (unsigned long long)res->pages_to_write);
+		else
+			snprintf(pages, sizeof(pages), "pages saved unknown");
+		klog(&k->log, KSAVE_LOG_ERR, "incomplete%s: %s: %s (%llu bytes), %s, readable as far "
+		     "as it got: %s%s", via, what, ksave_size(res->size, sz, sizeof(sz)),
+		     (unsigned long long)res->size, pages, res->reason, dm);
 		break;
 	case KSAVE_STATUS_DMESG_ONLY:
 		klog(&k->log, KSAVE_LOG_ERR, "dmesg only%s: %s/%s on %s (%llu bytes); no vmcore: %s",
@@ -296,7 +303,7 @@ int ksave_run(const KsaveOptions *o, KsaveResult *ret)
 	k.resolver = o->resolver ? o->resolver : kdump_blkid_resolver;
 	k.resolver_data = o->resolver_data;
 	klog_init(&k.log, o->cb);
-	klog(&k.log, KSAVE_LOG_INFO, "kdump-save %s: saving %s as %s says", PROJECT_VERSION,
+	klog(&k.log, KSAVE_LOG_NOTICE, "kdump-save %s: saving %s as %s says", PROJECT_VERSION,
 	     k.vmcore, o->config_path ? o->config_path : "the configuration");
 
 	k.v = vmcore_new();

@@ -150,6 +150,16 @@ static void save_vmcore(struct ksave *k, int dirfd, KsaveResult *res)
 		     (unsigned long long)chk.pages, KSAVE_VMCORE_NAME);
 		return;
 	}
+	/* the collector marks what it cuts short, unless it died: then we do */
+	if (!(chk.incomplete & VMCORE_INCOMPLETE_MARKED) &&
+	    (cr.r < 0 || cr.st.incomplete || chk.problems > 0)) {
+		r = ksave_mark_incomplete(dirfd, KSAVE_VMCORE_TMP);
+		if (r == 0) {
+			chk.incomplete |= VMCORE_INCOMPLETE_MARKED;
+			klog(&k->log, KSAVE_LOG_INFO, "marked %s incomplete in its header",
+			     KSAVE_VMCORE_TMP);
+		}
+	}
 	if (cr.r < 0)
 		ksave_fail(res, KSAVE_STATUS_INCOMPLETE, "%s", cr.err);
 	else if (cr.st.incomplete)
@@ -209,7 +219,7 @@ void ksave_save_dir(struct ksave *k, int rootfd, const char *where, KsaveResult 
 	if (r < 0)
 		klog(&k->log, KSAVE_LOG_WARNING, "cannot write %s: %s", KSAVE_LOG_NAME,
 		     strerror(-r));
-	klog(&k->log, KSAVE_LOG_INFO, "saving to %s on %s", k->shown, k->target);
+	klog(&k->log, KSAVE_LOG_NOTICE, "saving to %s on %s", k->shown, k->target);
 
 	save_dmesg(k, dirfd);
 	if (!sp.enough) {

@@ -341,7 +341,7 @@ typedef struct CtlDumps {
 int ctl_dumps_scan(const char *dir, CtlDumps *ret);
 void ctl_dumps_done(CtlDumps *d);
 const char *ctl_dump_state_name(CtlDumpState s);
-/* Parse "HOST-YYYY-MM-DD-HH:MM:SS" (local time, as the agent writes it). */
+/* Parse "HOST-YYYY-MM-DD-HH:MM:SS[.N]" (UTC, as the agent names its directories). */
 int ctl_dump_dir_time(const char *name, int64_t *ret);
 /* Where the dumps of cfg are (below the root): path on the root filesystem, or on the
  * target filesystem where it is mounted. -ENODEV (and err) when the target is not mounted. */

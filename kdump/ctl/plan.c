@@ -4,8 +4,11 @@
  * the target by libblkid, with every problem reported at the configuration's FILE:LINE.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kdump-util.h"
 #include "kdumpctl.h"

@@ -27,7 +27,7 @@ static void message(int level, const char *text, void *userdata)
 
 int ctl_recover_raw(const Ctl *c, const KdumpConfig *cfg)
 {
-	_cleanup_free_ char *device = NULL, *dev = NULL, *dir = NULL;
+	_cleanup_free_ char *device = NULL, *dev = NULL;
 	KsaveCallbacks cb = { .message = message, .userdata = (void *)c };
 	KsaveRecoverOptions o = { .keep_old_dumps = cfg->keep_old_dumps,
 				  .min_free_space = cfg->min_free_space, .cb = &cb };
@@ -42,11 +42,11 @@ int ctl_recover_raw(const Ctl *c, const KdumpConfig *cfg)
 		return CTL_EXIT_FAILURE;
 	}
 	dev = ctl_path(c, device);
-	dir = ctl_path(c, cfg->path);
-	if (!dev || !dir)
+	if (!dev)
 		return CTL_EXIT_FAILURE;
 	o.device = dev;
-	o.dir = dir;
+	o.root = *c->prefix ? c->prefix : NULL;
+	o.dir = cfg->path;
 	r = ksave_raw_recover(&o, &res);
 	if (r < 0) {
 		ctl_log(&c->log, CTL_LOG_ERR, "failed", "raw-target",

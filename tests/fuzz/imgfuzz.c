@@ -45,32 +45,46 @@ struct imgfuzz *imgfuzz_get(int levels, imgfuzz_build_fn build, const struct img
 	return f;
 }
 
-/* Writes [paddr, paddr + len) of im.ram to the file, where the file holds RAM. */
-static void sync_file(struct imgfuzz *f, uint64_t paddr, size_t len)
-{
-	if (paddr >= f->im.ram_filesz)
-		return;
-	len = MIN_SIZE(len, f->im.ram_filesz - paddr);
-	if (pwrite_all(f->fd, f->im.ram + paddr, len, img_file_offset(paddr)) < 0)
-		die("cannot write the image");
-}
-
 static void poke(struct imgfuzz *f, uint64_t paddr, const uint8_t *p, size_t len)
 {
-	if (f->n_dirty == f->cap_dirty) {
-		size_t cap = f->cap_dirty ? f->cap_dirty * 2 : 64;
-		void *d = realloc(f->dirty, cap * sizeof(*f->dirty));
-
-		if (!d)
-			die("out of memory");
-		f->dirty = d;
-		f->cap_dirty = cap;
-	}
-	f->dirty[f->n_dirty].paddr = paddr;
-	f->dirty[f->n_dirty].len = (uint32_t)len;
-	f->n_dirty++;
 	img_write(&f->im, paddr, p, len);
-	sync_file(f, paddr, len);
+	for (uint64_t pg = paddr / 4096; pg <= (paddr + len - 1) / 4096; pg++)
+		f->dirty[pg / 8] |= (uint8_t)(1u << (pg % 8));
+}
+
+/*
+ * Writes each run of changed pages of im.ram to the file, where the file holds RAM; with
+ * restore, puts the image's own bytes back first and forgets the changes.
+ */
+static void sync_dirty(struct imgfuzz *f, int restore)
+{
+	const uint64_t n = IMG_RAM_SIZE / 4096;
+
+	for (uint64_t pg = 0; pg < n;) {
+		uint64_t end = pg, a, len;
+
+		if (!f->dirty[pg / 8]) {
+			pg = (pg / 8 + 1) * 8;
+			continue;
+		}
+		while (end < n && (f->dirty[end / 8] >> (end % 8)) & 1)
+			end++;
+		if (end == pg) {
+			pg++;
+			continue;
+		}
+		a = pg * 4096;
+		len = (end - pg) * 4096;
+		if (restore)
+			img_write(&f->im, a, f->pristine + a, len);
+		if (a < f->im.ram_filesz &&
+		    pwrite_all(f->fd, f->im.ram + a, MIN_SIZE(len, f->im.ram_filesz - a),
+			       img_file_offset(a)) < 0)
+			die("cannot write the image");
+		pg = end;
+	}
+	if (restore)
+		memset(f->dirty, 0, sizeof(f->dirty));
 }
 
 static uint16_t rd16(const uint8_t *p)
@@ -86,7 +100,6 @@ vmcore_t *imgfuzz_open(struct imgfuzz *f, const uint8_t *data, size_t size)
 
 	uint8_t image_flags = imgfuzz_image_flags(data, size);
 
-	f->n_dirty = 0;
 	f->extra_len = 0;
 	if (p < end)
 		p++;
@@ -127,6 +140,7 @@ vmcore_t *imgfuzz_open(struct imgfuzz *f, const uint8_t *data, size_t size)
 		p += len;
 	}
 
+	sync_dirty(f, 0);
 	/* The headers and the note, over the file that has the RAM. */
 	if (img_write_fd(&f->im, f->fd, 0) < 0)
 		die("cannot write the image headers");
@@ -142,14 +156,7 @@ vmcore_t *imgfuzz_open(struct imgfuzz *f, const uint8_t *data, size_t size)
 
 void imgfuzz_restore(struct imgfuzz *f)
 {
-	for (size_t i = f->n_dirty; i > 0; i--) {
-		uint64_t paddr = f->dirty[i - 1].paddr;
-		size_t len = f->dirty[i - 1].len;
-
-		img_write(&f->im, paddr, f->pristine + paddr, len);
-		sync_file(f, paddr, len);
-	}
-	f->n_dirty = 0;
+	sync_dirty(f, 1);
 	f->im.pgd_key = "init_top_pgt";
 	f->im.phys_base_key = 1;
 	f->im.text_load = 1;

@@ -49,11 +49,7 @@ struct imgfuzz {
 
 	/* the current input */
 	uint8_t flags; /* the target flags */
-	struct {
-		uint64_t paddr;
-		uint32_t len;
-	} *dirty;
-	size_t n_dirty, cap_dirty;
+	uint8_t dirty[IMG_RAM_SIZE / 4096 / 8]; /* pages changed, to write and then restore */
 	uint8_t extra[IMGFUZZ_MAX_EXTRA];
 	size_t extra_len;
 };

@@ -4,10 +4,10 @@
 # build directory and runs each target for SECONDS. Each target keeps a working corpus in
 # BUILDDIR/fuzz-runs/TARGET/corpus across runs; afterwards the inputs that reach new coverage
 # are distilled into tests/fuzz/corpus/TARGET (replayed by ./check.sh from then on): the
-# seed-* files, then the smallest inputs that add coverage, up to a byte budget per target so
-# that the repository stays small. Crashes, hangs (more than 10 s for one input), allocations
-# over 64 MiB and leaks are left in BUILDDIR/fuzz-runs/TARGET/artifacts/ and make the script
-# fail.
+# seed-* files, then the inputs that add the most coverage per byte, up to a byte budget per
+# target so that the repository stays small (distill.py). Crashes, hangs (more than 10 s for
+# one input), allocations over 64 MiB and leaks are left in
+# BUILDDIR/fuzz-runs/TARGET/artifacts/ and make the script fail.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -20,6 +20,7 @@ merges new interesting inputs into its corpus. Per-target libFuzzer flags (-max_
 and corpus budgets (budget=KIB) are read from tests/fuzz/TARGET.options.
 
   -j, --jobs N       targets to run at once (default: 1; one core each)
+  --cpu              SECONDS of CPU time rather than of wall-clock time (on a busy machine)
   --budget KIB       bytes of fuzzer-found inputs kept in tests/fuzz/corpus/TARGET, besides
                      its seed-* files, when TARGET.options has no budget= (default: 256)
   --builddir DIR     the clang build directory (default: build-fuzz)
@@ -35,12 +36,14 @@ USAGE
 
 jobs=1
 budget=256
+cpu_mode=0
 builddir=build-fuzz
 install=1
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-j | --jobs) jobs="$2"; shift ;;
 	--budget) budget="$2"; shift ;;
+	--cpu) cpu_mode=1 ;;
 	--builddir) builddir="$2"; shift ;;
 	--no-install) install=0 ;;
 	-h | --help) usage; exit 0 ;;
@@ -129,52 +132,63 @@ coverage_of() {
 			if ($i == "ft:") f = $(i + 1) } } END { print c, f }'
 }
 
-# The seed-* files, then the inputs of the working and repository corpora that add coverage,
-# smallest first, up to the budget.
+# The seed-* files, then the inputs of the working and repository corpora that add the most
+# coverage per byte, up to the budget (distill.py).
 distill() {
-	local t="$1" exe="$2" dir="$3" tmp f size total=0 limit
+	local t="$1" exe="$2" dir="$3" f
 	shift 3
-	limit=$(($(target_budget "$t") * 1024))
-	tmp="$dir/distill"
-	rm -rf "$tmp"
-	mkdir -p "$tmp"
-	cp "$fuzzdir/corpus/$t"/seed-* "$tmp/" 2>/dev/null || true
-	# libFuzzer takes the inputs by increasing size and keeps those that add features.
-	"$exe" -merge=1 "$@" "$tmp" "$dir/corpus" "$fuzzdir/corpus/$t" >"$dir/merge.log" 2>&1
+	rm -rf "$dir/distill" "$dir/chosen" "$dir/merge.ctl"
+	mkdir -p "$dir/distill" "$dir/chosen"
+	cp "$fuzzdir/corpus/$t"/seed-* "$dir/distill/" 2>/dev/null || true
+	# The merge's control file says what each input covers (the seeds first).
+	"$exe" -merge=1 -merge_control_file="$dir/merge.ctl" "$@" "$dir/distill" "$dir/corpus" \
+		"$fuzzdir/corpus/$t" >"$dir/merge.log" 2>&1
+	python3 "$fuzzdir/distill.py" "$dir/merge.ctl" "$(target_budget "$t")" >"$dir/chosen.txt"
+	while read -r f; do
+		cp "$f" "$dir/chosen/"
+	done <"$dir/chosen.txt"
 	find "$fuzzdir/corpus/$t" -type f ! -name 'seed-*' -delete
-	while read -r size f; do
-		total=$((total + size))
-		[ "$total" -le "$limit" ] || break
-		cp "$f" "$fuzzdir/corpus/$t/"
-	done < <(find "$tmp" -type f ! -name 'seed-*' -printf '%s %p\n' | sort -n)
-	rm -rf "$tmp"
+	cp "$dir/chosen"/* "$fuzzdir/corpus/$t/" 2>/dev/null || true
+	rm -rf "$dir/distill" "$dir/chosen"
 }
 
 run_target() {
-	local t="$1" exe="$builddir/$fuzzdir/$1" dir="$runs/$1" opts seeds cpu execs cov ft files kib arts
+	local t="$1" exe="$builddir/$fuzzdir/$1" dir="$runs/$1" opts seeds cpu=0 c execs=0 e cov ft
+	local files kib arts left
 	mapfile -t opts < <(target_options "$t")
 	# Artifacts of an earlier run go (a fixed one belongs in tests/fuzz/regress/TARGET/).
 	rm -rf "$dir/artifacts"
 	mkdir -p "$dir/corpus" "$dir/artifacts"
+	: >"$dir/log"
 	seeds=("$fuzzdir/corpus/$t")
 	if [ -d "$fuzzdir/regress/$t" ]; then
 		seeds+=("$fuzzdir/regress/$t")
 	fi
 	local TIMEFORMAT='%U %S'
-	{ time "$exe" -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=64 \
-		-timeout=10 -print_final_stats=1 -artifact_prefix="$dir/artifacts/" \
-		"${opts[@]}" "$dir/corpus" "${seeds[@]}" >"$dir/log" 2>&1 || true; } 2>"$dir/time"
+	# With --cpu, runs again (from the corpus grown so far) until the CPU time is spent.
+	while left=$((seconds - cpu)) && [ "$left" -gt 0 ]; do
+		{ time "$exe" -max_total_time="$left" -rss_limit_mb=2048 -malloc_limit_mb=64 \
+			-timeout=10 -print_final_stats=1 -artifact_prefix="$dir/artifacts/" \
+			"${opts[@]}" "$dir/corpus" "${seeds[@]}" >"$dir/log.last" 2>&1 || true; } \
+			2>"$dir/time"
+		cat "$dir/log.last" >>"$dir/log"
+		c=$(awk '{ printf "%.0f", $1 + $2 }' "$dir/time")
+		e=$(awk '/^stat::number_of_executed_units:/ { n = $2 } END { print n + 0 }' "$dir/log.last")
+		cpu=$((cpu + c))
+		execs=$((execs + e))
+		if [ "$cpu_mode" = 0 ] || [ "$c" -lt 1 ] || [ -n "$(find "$dir/artifacts" -type f)" ]; then
+			break
+		fi
+	done
 	distill "$t" "$exe" "$dir" "${opts[@]}"
 
-	cpu=$(awk '{ printf "%.0f", $1 + $2 }' "$dir/time")
-	execs=$(awk '/^stat::number_of_executed_units:/ { n = $2 } END { print n }' "$dir/log")
 	# the last status line: "#N DONE cov: X ft: Y corp: ..."
-	cov=$(awk '/^#[0-9]+/ { for (i = 1; i < NF; i++) if ($i == "cov:") n = $(i + 1) } END { print n }' "$dir/log")
-	ft=$(awk '/^#[0-9]+/ { for (i = 1; i < NF; i++) if ($i == "ft:") n = $(i + 1) } END { print n }' "$dir/log")
+	cov=$(awk '/^#[0-9]+/ { for (i = 1; i < NF; i++) if ($i == "cov:") n = $(i + 1) } END { print n }' "$dir/log.last")
+	ft=$(awk '/^#[0-9]+/ { for (i = 1; i < NF; i++) if ($i == "ft:") n = $(i + 1) } END { print n }' "$dir/log.last")
 	files=$(find "$fuzzdir/corpus/$t" -type f | wc -l)
 	kib=$(find "$fuzzdir/corpus/$t" -type f -printf '%s\n' | awk '{ n += $1 } END { printf "%.0f", n / 1024 }')
 	arts=$(find "$dir/artifacts" -type f | wc -l)
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$seconds" "$cpu" "${execs:-?}" \
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$seconds" "$cpu" "$execs" \
 		"${cov:-?}" "${ft:-?}" "$files" "$kib" \
 		"$(coverage_of "$exe" "${opts[@]}" "${seeds[@]}" | tr ' ' '\t')" "$arts" |
 		tee -a "$runs/summary.tsv"

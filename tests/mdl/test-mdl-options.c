@@ -222,6 +222,21 @@ TEST(refused_by_name)
 	}
 }
 
+/* "--" ends the options: a file name may start with '-' (the capture agent appends "--"). */
+TEST(double_dash)
+{
+	struct mdl_options o;
+	char err[512];
+
+	ASSERT_OK(PARSE("-z", "-d", "31", "--", "-vmcore", "-dump"));
+	ASSERT_STREQ(o.vmcore, "-vmcore");
+	ASSERT_STREQ(o.dumpfile, "-dump");
+	ASSERT_EQ_INT(o.dump_level, 31);
+	ASSERT_OK(PARSE("-F", "-z", "--", "/proc/vmcore"));
+	ASSERT_EQ_INT(o.flatten, 1);
+	ASSERT_STREQ(o.vmcore, "/proc/vmcore");
+}
+
 /* The parser may run twice in one process (getopt state is reset). */
 TEST(twice)
 {
@@ -253,4 +268,4 @@ TEST(progress_format)
 }
 
 RUN_TESTS(T(defaults), T(every_option), T(lzo_snappy), T(bad_values), T(combinations),
-	  T(refused_by_name), T(twice), T(progress_format))
+	  T(refused_by_name), T(double_dash), T(twice), T(progress_format))

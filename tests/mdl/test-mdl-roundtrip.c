@@ -361,6 +361,7 @@ TEST(exists)
 	forced[4] = out;
 	ASSERT_EQ_INT(run_args(args, NULL, &st, err, sizeof(err)), -EEXIST);
 	ASSERT_TRUE(strstr(err, "-f") != NULL);
+	ASSERT_TRUE(access(out, F_OK) == 0); /* left as it was */
 	ASSERT_OK(run_args(forced, NULL, &st, err, sizeof(err)));
 	check_output(out, 31, 0, 0, 0);
 	(void)unlink(out);

@@ -20,13 +20,16 @@ set -u
 RAW_DISK=/dev/disk/by-id/virtio-ksraw
 TARGET_DISK=/dev/disk/by-id/virtio-kstarget
 
+# The step's label in front of every check and timing: prepare, rootfs, raw, missing.
+LABEL=""
+
 check() { # NAME COMMAND...: PASS when the command succeeds
     local name="$1"
     shift
     if "$@"; then
-        echo "KS-CHECK $name PASS"
+        echo "KS-CHECK $LABEL/$name PASS"
     else
-        echo "KS-CHECK $name FAIL ($*)"
+        echo "KS-CHECK $LABEL/$name FAIL ($*)"
     fi
 }
 
@@ -35,9 +38,9 @@ expect_rc() { # NAME WANT COMMAND...: PASS when the command exits WANT
     shift 2
     "$@" || rc=$?
     if [[ "$rc" == "$want" ]]; then
-        echo "KS-CHECK $name PASS"
+        echo "KS-CHECK $LABEL/$name PASS"
     else
-        echo "KS-CHECK $name FAIL (exit $rc, want $want: $*)"
+        echo "KS-CHECK $LABEL/$name FAIL (exit $rc, want $want: $*)"
     fi
 }
 
@@ -46,7 +49,7 @@ timed() { # NAME COMMAND...: run it, print KS-TIME, return its status
     shift
     t0="${EPOCHREALTIME/,/.}"
     "$@" || rc=$?
-    echo "KS-TIME $name $(awk -v a="$t0" -v b="${EPOCHREALTIME/,/.}" 'BEGIN { printf "%.1f", b - a }')"
+    echo "KS-TIME $LABEL/$name $(awk -v a="$t0" -v b="${EPOCHREALTIME/,/.}" 'BEGIN { printf "%.1f", b - a }')"
     return "$rc"
 }
 
@@ -84,7 +87,7 @@ step_prepare() { # VARIANT
     fi
     write_config "$v"
     check check-config kdumpctl check-config
-    timed rebuild kdumpctl rebuild
+    check rebuild timed rebuild kdumpctl rebuild
     check initramfs-built test -s "/var/lib/kdump-suite/initramfs-$(uname -r).img"
     check inputs-recorded test -s "/var/lib/kdump-suite/initramfs-$(uname -r).img.inputs"
     ls -la /var/lib/kdump-suite/
@@ -123,7 +126,7 @@ step_arm_panic() { # VARIANT
     fi
     check kdump-service-started test "$rc" = 0
     systemctl status --no-pager kdump | tail -n 15
-    expect_rc status-ready 0 kdumpctl status
+    expect_rc status-ready 0 timed status kdumpctl status
     kdumpctl status --json >"$KS_OUT/status-armed-$v.json" || true
     check status-json-ready grep -q '"ready": true' "$KS_OUT/status-armed-$v.json"
     check crash-loaded grep -qx 1 /sys/kernel/kexec_crash_loaded
@@ -139,7 +142,7 @@ step_arm_panic() { # VARIANT
     journalctl --sync
     sync
     kdumpctl test-panic --yes
-    echo "KS-CHECK test-panic-returned FAIL (exit $?)"
+    echo "KS-CHECK $LABEL/test-panic-returned FAIL (exit $?)"
 }
 
 step_after() { # VARIANT
@@ -168,6 +171,12 @@ step_after() { # VARIANT
     check dump-complete test -f "$newest/vmcore"
     check dmesg-saved test -s "$newest/vmcore-dmesg.txt"
     [[ ! -f "$newest/kdump-save.log" ]] || cat "$newest/kdump-save.log"
+    if [[ "$v" == missing ]]; then
+        # Why the dump is on the root filesystem, said where the dump is and by status.
+        check reason-in-dump-log grep -q 'no device has LABEL=kstarget' "$newest/kdump-save.log"
+        check fallback-in-dump-log grep -q 'dump_to_rootfs' "$newest/kdump-save.log"
+        check reason-in-status sh -c "kdumpctl status | grep -q 'LABEL=kstarget'"
+    fi
     mkdir -p "$KS_OUT/dump-$v"
     cp "$newest"/* "$KS_OUT/dump-$v/"
     basename "$newest" >"$KS_OUT/dump-$v/NAME"
@@ -177,6 +186,8 @@ while [[ $# -ge 2 ]]; do
     step="$1" variant="$2"
     shift 2
     echo "=== $step $variant"
+    LABEL="$variant"
+    [[ "$step" != prepare ]] || LABEL=prepare
     case "$step" in
         prepare) step_prepare "$variant" ;;
         arm-panic) step_arm_panic "$variant" ;;

@@ -65,18 +65,18 @@ result() { # NAME PASS|FAIL DETAIL
     [[ "$2" == PASS ]] || FAILED+=("$1")
 }
 
-# Every KS-CHECK of a boot's output, with the boot's name in front; a missing list of
-# expected names each give a FAIL.
-judge() { # BOOT LABEL EXPECTED...
-    local n="$1" label="$2" name line found
-    shift 2
+# Every KS-CHECK of a boot's output (named STEP/CHECK by the guest); each expected name that
+# is missing is a FAIL.
+judge() { # BOOT EXPECTED...
+    local n="$1" name line found
+    shift
     while IFS= read -r line; do
         line="${line#KS-CHECK }"
-        result "$label/${line%% *}" "$(cut -d' ' -f2 <<<"$line")" "$(cut -d' ' -f3- <<<"$line")"
+        result "${line%% *}" "$(cut -d' ' -f2 <<<"$line")" "$(cut -d' ' -f3- <<<"$line")"
     done < <(vm_output "$n" | grep '^KS-CHECK ' || true)
     for name in "$@"; do
         found="$(vm_output "$n" | grep -c "^KS-CHECK $name " || true)"
-        [[ "$found" != 0 ]] || result "$label/$name" FAIL "(not reported)"
+        [[ "$found" != 0 ]] || result "$name" FAIL "(not reported)"
     done
 }
 
@@ -84,10 +84,10 @@ TIMES=()
 timing() { # NAME SECONDS
     TIMES+=("$(printf '%-34s %7ss' "$1" "$2")")
 }
-guest_times() { # BOOT LABEL
+guest_times() { # BOOT
     local name seconds
     while read -r _ name seconds; do
-        timing "$2/guest: $name" "$seconds"
+        timing "guest: $name" "$seconds"
     done < <(vm_output "$1" | grep '^KS-TIME ' || true)
 }
 
@@ -116,7 +116,8 @@ PY
     else
         result "$v/host-libkdumpfile" FAIL "($rel, want $VM_KERNEL_RELEASE)"
     fi
-    if "$VMCORE" dmesg "$dir/vmcore" 2>/dev/null | grep -q 'sysrq: Trigger a crash'; then
+    "$VMCORE" dmesg "$dir/vmcore" >"$dir/dmesg.txt" 2>&1 || true
+    if grep -q 'sysrq: Trigger a crash' "$dir/dmesg.txt"; then
         result "$v/host-dmesg-has-sysrq" PASS
     else
         result "$v/host-dmesg-has-sysrq" FAIL
@@ -171,8 +172,9 @@ vm_install "$DEST"
 g="$here/kdump-e2e-guest.sh"
 log "boot 1: prepare (${variants[0]})"
 vm_run --timeout 1200 "$g" prepare "${variants[0]}" || true
-judge "$VM_BOOT" prepare check-config rebuild initramfs-built crashkernel-set
-guest_times "$VM_BOOT" prepare
+judge "$VM_BOOT" prepare/check-config prepare/rebuild prepare/initramfs-built \
+    prepare/crashkernel-set
+guest_times "$VM_BOOT"
 timing "boot 1 (prepare)" "$VM_T_TOTAL"
 ck="${CRASHKERNEL:-$(cat "$VM_BOOT_DIR/crashkernel" 2>/dev/null || true)}"
 [[ -n "$ck" ]] || { log "no crashkernel value from the guest"; vm_output | tail -n 30 >&2; exit 1; }
@@ -186,21 +188,18 @@ for v in "${variants[@]}"; do
     steps+=(arm-panic "$v")
     log "boot $((VM_BOOT + 1)): ${steps[*]}"
     vm_boot --timeout 1200 "$g" "${steps[@]}" || true
-    if [[ -n "$prev" ]]; then
-        judge "$VM_BOOT" "$prev" dump-complete
-        check_dump "$prev"
-    fi
-    judge "$VM_BOOT" "$v" kdump-service-started status-ready
+    judge "$VM_BOOT" "$v/kdump-service-started" "$v/status-ready" ${prev:+"$prev/dump-complete"}
+    [[ -z "$prev" ]] || check_dump "$prev"
     judge_panic "$v"
-    guest_times "$VM_BOOT" "$v"
+    guest_times "$VM_BOOT"
     timing "boot $VM_BOOT (${steps[*]})" "$VM_T_TOTAL"
     prev="$v"
 done
 log "boot $((VM_BOOT + 1)): after $prev"
 vm_run --timeout 900 "$g" after "$prev" || true
-judge "$VM_BOOT" "$prev" dump-complete
+judge "$VM_BOOT" "$prev/dump-complete"
 check_dump "$prev"
-guest_times "$VM_BOOT" "after-$prev"
+guest_times "$VM_BOOT"
 timing "boot $VM_BOOT (after $prev)" "$VM_T_TOTAL"
 timing "total" "$(elapsed "$t_all")"
 

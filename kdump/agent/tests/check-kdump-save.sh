@@ -155,6 +155,9 @@ core_collector makedumpfile-lite -d 31')"
 			fail "full disk: the last line: $(tail -n 1 "$dir/kdump-save.log")"
 		[[ "$(sha256sum "$old/vmcore")" == "$sum" ]] || fail "full disk: the earlier dump changed"
 		grep -qF "$marker" "$dir/vmcore-dmesg.txt" || fail "full disk: no vmcore-dmesg.txt"
+		verify="$("$vmcore_tool" verify "$dir/vmcore.incomplete" 2>&1)"
+		grep -q "incomplete" <<<"$verify" ||
+			fail "full disk: vmcore verify does not call it incomplete: $verify"
 		ok "full disk ($(stat -c %s "$dir/vmcore.incomplete") bytes kept as vmcore.incomplete)"
 	fi
 else
@@ -184,10 +187,10 @@ if [[ "$mounts" == 1 ]] && truncate -s "$big" "$work/raw.img" &&
 path /var/crash")"
 	save "$config" "$input" "$root"
 	raw_rc=$rc
-	"$ksave" --config "$config" --no-kmsg --recover-raw "$loopdev" --to "$root/var/crash" \
+	"$ksave" --config "$config" --no-kmsg --recover-raw "$loopdev" --root "$root" \
 		2>"$work/recover.out"
 	rec_rc=$?
-	"$ksave" --config "$config" --no-kmsg --recover-raw "$loopdev" --to "$root/var/crash" \
+	"$ksave" --config "$config" --no-kmsg --recover-raw "$loopdev" --root "$root" \
 		2>"$work/again.out"
 	again_rc=$?
 	dir="$(find "$root/var/crash" -mindepth 1 -maxdepth 1 -type d | head -n 1)"
@@ -197,7 +200,7 @@ path /var/crash")"
 	else
 		"$vmcore_tool" verify -q "$dir/vmcore" || fail "raw: the recovered dump does not verify"
 		grep -qF "$marker" "$dir/vmcore-dmesg.txt" || fail "raw: no vmcore-dmesg.txt"
-		grep -q "saved: .*flattened stream on raw $loopdev" "$dir/kdump-save.log" ||
+		grep -q "saved: the flattened stream on raw $loopdev" "$dir/kdump-save.log" ||
 			fail "raw: the capture's log is not in kdump-save.log"
 		if [[ "$again_rc" != 0 ]] || ! grep -q "no dump is pending" "$work/again.out"; then
 			fail "raw: the device was not cleared"
@@ -206,6 +209,40 @@ path /var/crash")"
 	fi
 else
 	log "skipped: raw (no loop device or no tmpfs)"
+fi
+
+# ---- 5. the collector killed part way (real fixtures: large enough to catch it writing) ----
+if [[ -n "$real" && "$mounts" == 1 ]]; then
+	root="$(tmpfs_dir killed 1G)" || exit 1
+	config="$(conf killed 'path /var/crash
+core_collector makedumpfile-lite -c -d 0 --num-threads 1')"
+	"$ksave" --config "$config" --vmcore "$input" --root "$root" --proc "$work/proc" \
+		--no-action --no-kmsg 2>"$work/out" &
+	agent=$!
+	# the collector is the agent's only child: once the dump has grown, SIGKILL it
+	for _ in $(seq 1 1000); do
+		f="$(find "$root/var/crash" -name vmcore.incomplete 2>/dev/null | head -n 1)"
+		[[ -n "$f" && "$(stat -c %s "$f" 2>/dev/null || echo 0)" -gt 33554432 ]] && break
+		sleep 0.01
+	done
+	child="$(pgrep -P "$agent" | head -n 1)"
+	[[ -n "$child" ]] && kill -KILL "$child"
+	wait "$agent"
+	rc=$?
+	dir="$(find "$root/var/crash" -mindepth 1 -maxdepth 1 -type d | head -n 1)"
+	if [[ -z "$child" || "$rc" != 3 || -z "$dir" ]]; then
+		fail "killed collector: child '$child', exit $rc (expected 3)"
+		cat "$work/out" >&2
+	else
+		grep -q "the collector died of signal 9" "$dir/kdump-save.log" ||
+			fail "killed collector: the log does not say so"
+		[[ ! -e "$dir/vmcore" ]] || fail "killed collector: a vmcore exists"
+		[[ "$(info_field "$dir/vmcore.incomplete" marked_incomplete)" == true ]] ||
+			fail "killed collector: not marked incomplete (the agent marks it)"
+		"$vmcore_tool" dmesg "$dir/vmcore.incomplete" 2>/dev/null | grep -qF "$marker" ||
+			fail "killed collector: the partial dump does not read"
+		ok "collector killed part way: $(stat -c %s "$dir/vmcore.incomplete") bytes kept as vmcore.incomplete"
+	fi
 fi
 
 if [[ "$failures" -gt 0 ]]; then

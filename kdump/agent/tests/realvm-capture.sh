@@ -9,6 +9,9 @@
 # 'vmcore verify', the marker and the panic in vmcore-dmesg.txt, the log's last line, the older
 # dump deleted and the newer kept, kdump_post's output, and a clean e2fsck (the agent unmounted
 # the filesystem before powering off).
+# With --raw the target is 'raw /dev/vdb' instead (the whole disk): the capture writes the
+# flattened stream there, and on the host 'kdump-save --recover-raw' on the image saves it as a
+# dump directory, verified, and clears it.
 # Exit 0 pass, 1 fail, 77 skipped (no qemu, no cached kernel, no mkfs.ext4/debugfs).
 set -euo pipefail
 
@@ -26,6 +29,7 @@ Options:
   --vmcore PATH     the vmcore tool (default: \$VMCORE_TOOL)
   --mem SIZE        guest memory (default: 1G)
   --timeout SECS    give up on the guest after this long (default: 300)
+  --raw             a raw target instead of ext4, recovered on the host
   --keep            keep the work directory
   -h, --help        this text
 USAGE
@@ -36,7 +40,7 @@ MARKER=kdump-save-realvm
 HOST=ks-agent-vm
 
 parse_args() {
-    SERIES="" AGENT="${KDUMP_SAVE:-}" VMCORE="${VMCORE_TOOL:-}" MEM=1G TIMEOUT=300 KEEP=0
+    SERIES="" AGENT="${KDUMP_SAVE:-}" VMCORE="${VMCORE_TOOL:-}" MEM=1G TIMEOUT=300 KEEP=0 RAW=0
     while [[ $# -gt 0 ]]; do
         case "$1" in
             -h|--help) usage; exit 0 ;;
@@ -45,6 +49,7 @@ parse_args() {
             --mem) MEM="${2:?--mem needs a size}"; shift 2 ;;
             --timeout) TIMEOUT="${2:?--timeout needs seconds}"; shift 2 ;;
             --keep) KEEP=1; shift ;;
+            --raw) RAW=1; shift ;;
             6.1|6.12) SERIES="$1"; shift ;;
             *) die "unknown argument '$1' (see --help)" ;;
         esac
@@ -72,7 +77,13 @@ prepare() {
     local kerneldir="$1" release="$2" extra="$WORK/extra" tree="$WORK/tree" old
     mkdir -p "$extra/usr/libexec/kdump-suite" "$extra/etc" "$WORK/payload"
     cp "$AGENT" "$extra/usr/libexec/kdump-suite/kdump-save"
-    cat >"$extra/etc/kdump.conf" <<'CONF'
+    if [[ "$RAW" == 1 ]]; then
+        # the target disk is the second virtio disk; /init checks its serial first
+        printf '%s\n' "# the capture agent's real-VM test, raw" "raw /dev/vdb" \
+            "path /var/crash" "core_collector makedumpfile-lite -z -d 31" \
+            "failure_action poweroff" "final_action poweroff" >"$extra/etc/kdump.conf"
+    else
+        cat >"$extra/etc/kdump.conf" <<'CONF'
 # the capture agent's real-VM test
 ext4 LABEL=ksdumps
 path /var/crash
@@ -82,7 +93,9 @@ kdump_post /bin/sh -c 'echo "post hook: status=$KDUMP_STATUS exit=$KDUMP_EXIT_CO
 failure_action poweroff
 final_action poweroff
 CONF
+    fi
     chmod 0600 "$extra/etc/kdump.conf"
+    cp "$extra/etc/kdump.conf" "$WORK/kdump.conf"
     KDUMP_SUITE_INITRAMFS_EXTRA="" "$realvm/build-initramfs.sh" --init "$here/realvm-init.sh" \
         --modules "virtio_pci virtio_blk ext4 crc32c_generic" --extra "$extra" \
         "$kerneldir" "$WORK/payload/initrd.img"
@@ -100,6 +113,12 @@ CONF
     echo "not a dump" >"$tree/var/crash/README"
     chmod 0700 "$tree/var/crash"
     truncate -s 512M "$WORK/target.img"
+    if [[ "$RAW" == 1 ]]; then
+        # what was on the disk before: never to be read as records
+        printf 'an old filesystem' | dd of="$WORK/target.img" bs=1M seek=100 conv=notrunc \
+            status=none
+        return 0
+    fi
     mkfs.ext4 -q -F -L ksdumps -d "$tree" "$WORK/target.img"
 }
 
@@ -198,6 +217,37 @@ judge() {
     check keep-other "... and the README" test -e "$out/crash/README"
 }
 
+judge_raw() {
+    local root="$WORK/recovered" dir rc=0
+    check poweroff "final_action poweroff ended the VM" \
+        grep -q "^kdump-save: final_action: poweroff" "$WORK/console.txt"
+    [[ "$QEMU_RC" == 0 ]] || result qemu FAIL "exit status $QEMU_RC (124: timed out)"
+    check console-saved "the final line on the console" \
+        grep -q "^kdump-save: saved: the flattened stream on raw /dev/vdb" "$WORK/console.txt"
+    # what 'kdumpctl start' does, on the image
+    mkdir -p "$root"
+    "$AGENT" --config "$WORK/kdump.conf" --no-kmsg --recover-raw "$WORK/target.img" \
+        --root "$root" 2>"$WORK/recover.out" || rc=$?
+    dir="$(find "$root/var/crash" -mindepth 1 -maxdepth 1 -type d -name "$HOST-*" 2>/dev/null |
+        head -n 1)"
+    if [[ "$rc" != 0 || -z "$dir" ]]; then
+        result recover FAIL "exit $rc"
+        cat "$WORK/recover.out" >&2
+        return
+    fi
+    result recover PASS "/var/crash/$(basename "$dir")"
+    check mode "0700 and 0600" test "$(stat -c %a "$dir" "$dir/vmcore" | tr '\n' ' ')" = "700 600 "
+    check vmcore-verify "$(stat -c %s "$dir/vmcore") bytes" "$VMCORE" verify -q "$dir/vmcore"
+    check dmesg-marker "KDUMP-SUITE-MARKER $MARKER" \
+        grep -q "KDUMP-SUITE-MARKER $MARKER" "$dir/vmcore-dmesg.txt"
+    check capture-log "the capture's log first in kdump-save.log" \
+        awk '/saved: the flattened stream/ { s = NR } /recovering the dump/ { r = NR } END { exit !(s && r && s < r) }' \
+        "$dir/kdump-save.log"
+    check cleared "the device was cleared" \
+        grep -q "no dump is pending" <("$AGENT" --config "$WORK/kdump.conf" --no-kmsg \
+            --recover-raw "$WORK/target.img" --root "$root" 2>&1)
+}
+
 cleanup() {
     if [[ -n "${QEMU_PID:-}" ]]; then
         kill "$QEMU_PID" 2>/dev/null || true
@@ -236,7 +286,7 @@ main() {
     log "booting qemu (tcg, timeout ${TIMEOUT}s); console: $WORK/console.log"
     run_vm
     log "results:"
-    judge
+    if [[ "$RAW" == 1 ]]; then judge_raw; else judge; fi
     log "timings: panic to capture kernel $(elapsed "${T[crash]:-${T[start]}}" "${T[capture-init]:-${T[exit]}}")s," \
         "agent to poweroff $(elapsed "${T[agent-start]:-${T[exit]}}" "${T[exit]}")s," \
         "qemu total $(elapsed "${T[start]}" "${T[exit]}")s, host total $(elapsed "$t0")s"

@@ -83,6 +83,11 @@ capture_kernel() {
     phase capture-init
     load_modules
     grep -E '^(MemTotal|MemFree):' /proc/meminfo | sed 's/^/KS-CAPTURE-MEMINFO /'
+    # a raw target is named /dev/vdb: it must be the disk the host gave the target serial
+    if grep -q '^raw /dev/vdb' /etc/kdump.conf &&
+        [ "$(cat /sys/block/vdb/serial 2>/dev/null)" != kstarget ]; then
+        fail_hard "/dev/vdb is not the target disk"
+    fi
     phase agent-start
     # as the capture unit runs it; the target is LABEL=ksdumps (resolved by libblkid)
     "$AGENT" --config /etc/kdump.conf --device-timeout 30 || rc=$?

@@ -66,8 +66,8 @@ static const KsaveCallbacks cb = { .message = quiet };
 
 static void recover(const char *dev, const char *dir, KsaveResult *res)
 {
-	KsaveRecoverOptions ro = { .device = dev, .dir = dir, .keep_old_dumps = KDUMP_KEEP_ALL,
-				   .cb = &cb };
+	KsaveRecoverOptions ro = { .device = dev, .root = dir, .dir = "/crash",
+				   .keep_old_dumps = KDUMP_KEEP_ALL, .cb = &cb };
 
 	if (ksave_raw_recover(&ro, res) < 0)
 		abort();
@@ -94,7 +94,7 @@ TEST(round_trip)
 	ASSERT_EQ_INT(info.stream_offset, 1 << 20);
 	ASSERT_TRUE(info.dmesg_size > 100);
 
-	recover(dev, tpath("%s/crash", dir), &res);
+	recover(dev, dir, &res);
 	ASSERT_EQ_INT(res.status, KSAVE_STATUS_SAVED);
 	ASSERT_STREQ(res.dir, saved);
 	ASSERT_STREQ(res.file, tpath("%s/vmcore", saved));
@@ -110,7 +110,7 @@ TEST(round_trip)
 	ksave_result_done(&res);
 	/* cleared: nothing pending any more */
 	ASSERT_EQ_INT(ksave_raw_probe(dev, &info, NULL), 0);
-	recover(dev, tpath("%s/crash", dir), &res);
+	recover(dev, dir, &res);
 	ASSERT_EQ_INT(res.status, KSAVE_STATUS_NONE);
 	ASSERT_EQ_INT(res.exit_code, 0);
 	ASSERT_EQ_INT(count_entries(tpath("%s/crash", dir)), 1);
@@ -132,7 +132,7 @@ TEST(device_too_small)
 	ASSERT_EQ_INT(ksave_raw_probe(dev, &info, NULL), 1);
 	ASSERT_TRUE(info.finished && !info.complete);
 
-	recover(dev, tpath("%s/crash", dir), &res);
+	recover(dev, dir, &res);
 	ASSERT_EQ_INT(res.status, KSAVE_STATUS_INCOMPLETE);
 	ASSERT_STREQ(res.file, tpath("%s/crash/" DIR_NAME "/vmcore.incomplete", dir));
 	/* rebuilt as far as the stream got, readable, marked incomplete */
@@ -164,7 +164,7 @@ TEST(capture_died)
 	ASSERT_EQ_INT(ksave_raw_probe(dev, &info, NULL), 1);
 	ASSERT_TRUE(!info.finished);
 
-	recover(dev, tpath("%s/crash", dir), &res);
+	recover(dev, dir, &res);
 	ASSERT_EQ_INT(res.status, KSAVE_STATUS_INCOMPLETE);
 	ASSERT_TRUE(strstr(res.reason, "did not finish") != NULL);
 	ASSERT_TRUE(dump_state(res.file, NULL) != 0);
@@ -183,7 +183,7 @@ TEST(bare_stream)
 	ASSERT_OK(system(cmd));
 	ASSERT_EQ_INT(ksave_raw_probe(dev, &info, NULL), 1);
 	ASSERT_TRUE(!info.ours);
-	recover(dev, tpath("%s/crash", dir), &res);
+	recover(dev, dir, &res);
 	/* the garbage after the stream's end record is never read as records */
 	ASSERT_EQ_INT(res.status, KSAVE_STATUS_SAVED);
 	/* named after the dump's own host and crash time; the log taken from the dump */
@@ -201,7 +201,7 @@ TEST(nothing_pending)
 	KsaveRawInfo info;
 
 	ASSERT_EQ_INT(ksave_raw_probe(dev, &info, NULL), 0);
-	recover(dev, tpath("%s/crash", dir), &res);
+	recover(dev, dir, &res);
 	ASSERT_EQ_INT(res.status, KSAVE_STATUS_NONE);
 	ASSERT_TRUE(!file_exists(tpath("%s/crash", dir)));
 	ksave_result_done(&res);
@@ -223,7 +223,7 @@ TEST(recover_disk_full)
 	capture(dev, "makedumpfile-lite -d 0", env.vmcore8, &res);
 	ASSERT_EQ_INT(res.status, KSAVE_STATUS_SAVED);
 	ksave_result_done(&res);
-	recover(dev, tpath("%s/crash", dir), &res);
+	recover(dev, dir, &res);
 	/* not saved: the device keeps it for the next start */
 	ASSERT_EQ_INT(res.status, KSAVE_STATUS_FAILED);
 	ASSERT_TRUE(strstr(res.reason, "not enough space") != NULL);

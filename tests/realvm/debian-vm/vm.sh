@@ -130,19 +130,23 @@ vm_console() {
 }
 
 vm_output() {
-    cat "$VM_DIR/share/boot-${1:-$VM_BOOT}/output" 2>/dev/null
+    cat "$VM_DIR/share/boot-${1:-$VM_BOOT}/output" 2>/dev/null || true
 }
 
 # The qemu command line of a boot, into the array VM_QEMU.
 _vm_qemu_cmd() {
     local cmdline="$1" serial="$2" name
+    # virtio-rng: qemu64 has no RDRAND, and without a hardware source the guest's crng waits
+    # for jitter entropy, which a loaded host can stretch into minutes (getrandom() blocks
+    # systemd's services meanwhile).
     VM_QEMU=(qemu-system-x86_64 -accel tcg -m "$VM_MEM" -smp "$VM_SMP" -nographic -no-reboot
         -nic none -monitor none -serial "$serial"
         -kernel "$VM_DIR/vmlinuz" -initrd "$VM_DIR/initrd.img" -append "$cmdline"
         -drive "file=$VM_DIR/root.qcow2,format=qcow2,if=none,id=root,cache=unsafe,discard=unmap"
         -device "virtio-blk-pci,drive=root,serial=ksroot"
         -fsdev "local,id=ks,path=$VM_DIR/share,security_model=none"
-        -device "virtio-9p-pci,fsdev=ks,mount_tag=ks")
+        -device "virtio-9p-pci,fsdev=ks,mount_tag=ks"
+        -device virtio-rng-pci)
     for name in "${VM_DISKS[@]}"; do
         VM_QEMU+=(-drive "file=$VM_DIR/disk-$name.img,format=raw,if=none,id=d$name,cache=unsafe"
             -device "virtio-blk-pci,drive=d$name,serial=$name")
