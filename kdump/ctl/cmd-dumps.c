@@ -231,6 +231,11 @@ int cmd_test_panic(Ctl *c)
 		fprintf(stderr, "kdumpctl: not confirmed: nothing done\n");
 		return CTL_EXIT_FAILURE;
 	}
+	/* So that status can tell, after the reboot, whether the capture saved anything. */
+	r = ctl_last_test_record(c, (int64_t)time(NULL));
+	if (r < 0)
+		fprintf(stderr, "kdumpctl: warning: cannot record the test in %s: %s\n",
+			CTL_LAST_TEST_PANIC, strerror(-r));
 	ctl_log(&c->log, CTL_LOG_NOTICE, "test-panic", NULL,
 		"crashing the system through /proc/sysrq-trigger to test kdump");
 	sync();

@@ -263,6 +263,7 @@ typedef enum CtlReason {
 	CTL_REASON_NOT_LOADED,
 	CTL_REASON_LOADED_STALE,   /* loaded, but not from the current initramfs and inputs */
 	CTL_REASON_LOADED_OTHER,   /* loaded by something other than kdumpctl */
+	CTL_REASON_LAST_TEST,      /* the last test-panic saved no (complete) dump */
 	_CTL_REASON_MAX,
 } CtlReason;
 
@@ -287,6 +288,9 @@ typedef struct CtlStatus {
 } CtlStatus;
 
 const char *ctl_reason_name(CtlReason r);
+/* test-panic leaves its time here; status looks for the dump it should have made. */
+#define CTL_LAST_TEST_PANIC KDUMPCTL_STATE_DIR "/last-test-panic"
+int ctl_last_test_record(const Ctl *c, int64_t when);
 /* Evaluate readiness; never fails except for -ENOMEM. */
 int ctl_status_evaluate(const Ctl *c, CtlStatus *ret);
 void ctl_status_done(CtlStatus *s);

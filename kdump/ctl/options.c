@@ -246,6 +246,12 @@ int ctl_args_parse(int argc, char **argv, CtlArgs *ret, char **ret_msg)
 			return fail(ret_msg, "'%s' does not take --%s", cmd->name, option_name(o));
 		else
 			seen &= ~BIT(o);
+	/* These act on the running kernel, whatever tree --root names. */
+	if (a.root && strcmp(a.root, "/") != 0 &&
+	    (a.command == CMD_START || a.command == CMD_STOP || a.command == CMD_RESTART ||
+	     a.command == CMD_RELOAD))
+		return fail(ret_msg, "'%s' loads or unloads in the running kernel: it does not "
+			    "take --root", cmd->name);
 	if (a.command == CMD_CRASHKERNEL && !a.set)
 		return fail(ret_msg, "crashkernel needs --set SIZE|auto");
 	*ret = a;

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Is kdump ready, and if not, why: every reason at once, each with what to do about it. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kdump-crashkernel.h"
 #include "kdump-util.h"
@@ -22,6 +25,7 @@ static const char *const reason_names[_CTL_REASON_MAX] = {
 	[CTL_REASON_NOT_LOADED] = "not-loaded",
 	[CTL_REASON_LOADED_STALE] = "loaded-stale",
 	[CTL_REASON_LOADED_OTHER] = "loaded-by-other",
+	[CTL_REASON_LAST_TEST] = "last-test-failed",
 };
 
 const char *ctl_reason_name(CtlReason r)
@@ -198,6 +202,76 @@ static int check_loaded(const Ctl *c, const KdumpConfig *cfg, const CtlFacts *f,
 	return r;
 }
 
+int ctl_last_test_record(const Ctl *c, int64_t when)
+{
+	_cleanup_free_ char *dir = ctl_path(c, KDUMPCTL_STATE_DIR);
+	_cleanup_free_ char *text = kdump_asprintf("time=%lld\n", (long long)when);
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	if (!dir || !text)
+		return -ENOMEM;
+	r = ctl_mkdir_p(dir, 0755);
+	if (r < 0)
+		return r;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return negative_errno();
+	return kdump_write_file_atomic(fd, "last-test-panic", text, 0644, NULL);
+}
+
+/* The newest dump at or after t in dir, if any: its state and its name. */
+static bool dump_since(const char *dir, int64_t t, CtlDumpState *state, char *name, size_t size)
+{
+	CtlDumps d;
+	bool found = false;
+
+	if (ctl_dumps_scan(dir, &d) < 0)
+		return false;
+	for (size_t i = 0; i < d.n; i++)
+		if (d.items[i].time >= t - 5) { /* the crash comes a moment after the record */
+			found = true;
+			*state = d.items[i].state;
+			snprintf(name, size, "%s", d.items[i].dir);
+		}
+	ctl_dumps_done(&d);
+	return found;
+}
+
+/* Did the last test-panic leave a complete dump? (The capture kernel cannot tell us.) */
+static int check_last_test(const Ctl *c, const KdumpConfig *cfg, CtlStatus *s)
+{
+	_cleanup_free_ char *text = NULL, *dir = NULL, *rootfs = NULL;
+	CtlDumpState state = CTL_DUMP_UNREADABLE;
+	char name[256] = "", when[32];
+	long long t;
+	time_t tt;
+	struct tm tm;
+	bool found;
+
+	if (!cfg || ctl_read_file(c, CTL_LAST_TEST_PANIC, 256, &text) < 0 ||
+	    sscanf(text, "time=%lld", &t) != 1)
+		return 0;
+	tt = (time_t)t;
+	if (!gmtime_r(&tt, &tm) || !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm))
+		snprintf(when, sizeof(when), "%lld", t);
+	found = ctl_dumps_dir(c, cfg, &dir, NULL) == 0 &&
+		dump_since(dir, t, &state, name, sizeof(name));
+	if (!found && cfg->failure_action == KDUMP_ACTION_DUMP_TO_ROOTFS) {
+		rootfs = ctl_path(c, cfg->path);
+		found = rootfs && dump_since(rootfs, t, &state, name, sizeof(name));
+	}
+	if (!found)
+		return add(s, CTL_REASON_LAST_TEST, true, "the capture kernel's console output says "
+			   "why; often the reservation is too small (kdumpctl estimate)",
+			   "the last test-panic (%s) saved no dump", when);
+	if (state != CTL_DUMP_COMPLETE)
+		return add(s, CTL_REASON_LAST_TEST, true, "kdump-save.log beside the dump says why",
+			   "the last test-panic (%s) saved only a %s dump: %s", when,
+			   ctl_dump_state_name(state), name);
+	return 0;
+}
+
 int ctl_status_evaluate(const Ctl *c, CtlStatus *ret)
 {
 	CtlStatus s = { .ready = true, .reserved = -1, .loaded = -1 };
@@ -254,6 +328,8 @@ int ctl_status_evaluate(const Ctl *c, CtlStatus *ret)
 		r = check_loaded(c, cfg, &f, &s, stale ? "" : digest);
 	if (r == 0)
 		r = check_size(c, &f, &s);
+	if (r == 0)
+		r = check_last_test(c, cfg, &s);
 out:
 	ctl_facts_done(&f);
 	if (r < 0) {

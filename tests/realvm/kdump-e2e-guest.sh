@@ -157,6 +157,8 @@ step_after() { # VARIANT
         expect_rc status-ready-after-boot 0 kdumpctl status
     fi
     journalctl -b -u kdump --no-pager | tail -n 12
+    # The test-panic before the reboot left a complete dump: no warning about it.
+    check last-test-saved-a-dump sh -c "! kdumpctl status | grep -q last-test-failed"
     if [[ "$v" == raw ]]; then
         check raw-recovered sh -c \
             "journalctl -b -u kdump -o verbose --no-pager | grep -q '^ *KDUMP_STATE=recovered\$'"
@@ -176,6 +178,8 @@ step_after() { # VARIANT
         check reason-in-dump-log grep -q 'no device has LABEL=kstarget' "$newest/kdump-save.log"
         check fallback-in-dump-log grep -q 'dump_to_rootfs' "$newest/kdump-save.log"
         check reason-in-status sh -c "kdumpctl status | grep -q 'LABEL=kstarget'"
+        check journal-failed-fields sh -c "journalctl -b -u kdump -o verbose --no-pager |
+            grep -q '^ *KDUMP_REASON=input-missing\$'"
     fi
     mkdir -p "$KS_OUT/dump-$v"
     cp "$newest"/* "$KS_OUT/dump-$v/"

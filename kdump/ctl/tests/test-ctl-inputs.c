@@ -298,6 +298,9 @@ TEST(options)
 	PARSE_FAILS("'status' does not take --yes", "status", "--yes");
 	PARSE_FAILS("crashkernel needs --set SIZE|auto", "crashkernel", "--dry-run");
 	PARSE_FAILS("unexpected argument 'now'", "test-panic", "now");
+	PARSE_FAILS("'start' loads or unloads in the running kernel: it does not take --root",
+		    "--root", "/tmp", "start");
+	ASSERT_OK(parse((const char *const[]){ "--root", "/", "stop", NULL }, &a, &m));
 	PARSE_FAILS("--extra wants NAME=SIZE, e.g. --extra luks-argon2=1G", "estimate", "--extra",
 		    "x");
 	PARSE_FAILS("--extra a=lots: 'lots' is not a size (512M, 1G...)", "estimate", "--extra",

@@ -419,6 +419,7 @@ TEST(reservation_small)
 TEST(test_panic)
 {
 	CtlFixture fx;
+	CtlStatus s;
 	int rc;
 
 	machine(&fx);
@@ -436,6 +437,17 @@ TEST(test_panic)
 	fx_run(&fx, &rc, (const char *const[]){ "test-panic", "--yes", NULL });
 	ASSERT_EQ_INT(rc, CTL_EXIT_OK);
 	ASSERT_STREQ(fx_read(&fx, "proc/sysrq-trigger"), "c");
+	/* After the "reboot": no dump since the test, a warning that says so. */
+	ASSERT_TRUE(strstr(fx_read(&fx, "var/lib/kdump-suite/last-test-panic"), "time="));
+	ASSERT_OK(status_of(&fx, &s));
+	ASSERT_TRUE(s.ready);
+	ASSERT_TRUE(has_reason(&s, CTL_REASON_LAST_TEST, true, "saved no dump"));
+	ctl_status_done(&s);
+	/* Only the log was saved: said too. */
+	fx_write(&fx, "var/crash/host-2999-01-01-00:00:00/vmcore-dmesg.txt", "log\n");
+	ASSERT_OK(status_of(&fx, &s));
+	ASSERT_TRUE(has_reason(&s, CTL_REASON_LAST_TEST, true, "only a dmesg-only dump"));
+	ctl_status_done(&s);
 	fx_free(&fx);
 }
 
