@@ -36,7 +36,20 @@ while [ $# -gt 0 ]; do
 	*) break ;;
 	esac
 done
-build="$(cd "${1:-$here/../../build}" && pwd)"
+# A release build, as installed: a sanitizer build measures the sanitizers. Without BUILDDIR,
+# build-release/ is configured (release, no sanitizers) and built.
+if [ $# -gt 0 ]; then
+	build="$(cd "$1" && pwd)"
+else
+	build="$(cd "$here/../.." && pwd)/build-release"
+	[ -f "$build/build.ninja" ] ||
+		meson setup "$build" "$here/../.." --buildtype=release -Db_sanitize=none >/dev/null
+	meson compile -C "$build" makedumpfile-lite/makedumpfile-lite >/dev/null
+fi
+if grep -q '"name": "b_sanitize", "value": "[a-z]' "$build/meson-info/intro-buildoptions.json" 2>/dev/null &&
+	! grep -q '"name": "b_sanitize", "value": "none"' "$build/meson-info/intro-buildoptions.json"; then
+	die "$build is a sanitizer build: measure a release build (run without BUILDDIR)"
+fi
 mdl="${MDL:-$build/makedumpfile-lite/makedumpfile-lite}"
 mdf="${MAKEDUMPFILE:-$(command -v makedumpfile || true)}"
 [ -x "$mdl" ] || die "no makedumpfile-lite at $mdl (build it, or set MDL)"
@@ -59,14 +72,14 @@ one() {
 	local tool="$1" label="$2" out="$work/out"
 	shift 2
 	rm -f "$out"
-	/usr/bin/time -f "%e %M" -o "$work/time" "$tool" "$@" --message-level 0 "$vmcore" "$out" \
+	/usr/bin/time -f "%e %M %U %S" -o "$work/time" "$tool" "$@" --message-level 0 "$vmcore" "$out" \
 		>/dev/null 2>&1 || { log "$label failed (exit $?)"; return 0; }
-	printf '%s %s %s %s\n' "$label" "$(cut -d' ' -f1 "$work/time")" "$(stat -c %s "$out")" \
-		"$(cut -d' ' -f2 "$work/time")" >>"$work/raw"
+	printf '%s %s %s %s %s\n' "$label" "$(cut -d' ' -f1 "$work/time")" "$(stat -c %s "$out")" \
+		"$(cut -d' ' -f2 "$work/time")" "$(awk '{ print $3 + $4 }' "$work/time")" >>"$work/raw"
 	rm -f "$out"
 }
 
-# med LABEL FIELD: the median of a field (2 time, 3 size, 4 rss) over the runs of LABEL
+# med LABEL FIELD: the median of a field (2 time, 3 size, 4 rss, 5 CPU time) over the runs of LABEL
 med() {
 	awk -v l="$1" -v f="$2" '$1 == l { print $f }' "$work/raw" | sort -g |
 		awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "nan" }'
@@ -95,9 +108,10 @@ for vmcore in "${fixtures[@]}"; do
 	done
 	printf '== %s (%s MiB vmcore), median of %d runs\n' "$name" \
 		"$(($(stat -c %s "$vmcore") >> 20))" "$runs"
-	printf '%-12s %9s %14s %10s\n' run seconds bytes "peak RSS"
+	printf '%-12s %9s %9s %14s %10s\n' run seconds "CPU s" bytes "peak RSS"
 	for l in ours-z-31 mdf-c-31 mdf-l-31 ours-z-1 mdf-l-1 mdf-c-1 ours-l-1; do
-		printf '%-12s %9s %14s %7s KiB\n' "$l" "$(med $l 2)" "$(med $l 3)" "$(med $l 4)"
+		printf '%-12s %9s %9s %14s %7s KiB\n' "$l" "$(med $l 2)" "$(med $l 5)" "$(med $l 3)" \
+			"$(med $l 4)"
 	done
 	r=$(ratio "$(med ours-z-31 3)" "$(med mdf-c-31 3)")
 	printf -- '-d 31: size ours -z / makedumpfile -c = %s  %s\n' "$r" "$(verdict "$r" 1.0 '<=')"
@@ -113,6 +127,12 @@ for vmcore in "${fixtures[@]}"; do
 	printf -- '-d 1:  size ours -z / makedumpfile -c = %s  %s\n' "$r" "$(verdict "$r" 1.0 '<=')"
 	r=$(ratio "$(med ours-l-1 2)" "$(med mdf-l-1 2)")
 	printf -- '-d 1:  time ours -l / makedumpfile -l = %s  (same codec, for reference)\n' "$r"
+	# CPU time does not depend on what else the machine runs: what the wall-time ratios
+	# would approach on an idle machine, before the gain of our parallel workers.
+	printf -- 'CPU time ours / makedumpfile -l: -d 31 -z %s, -d 1 -z %s, -d 1 -l %s\n' \
+		"$(ratio "$(med ours-z-31 5)" "$(med mdf-l-31 5)")" \
+		"$(ratio "$(med ours-z-1 5)" "$(med mdf-l-1 5)")" \
+		"$(ratio "$(med ours-l-1 5)" "$(med mdf-l-1 5)")"
 
 	# the memory that grows with RAM: the bitmap store of a stream (a file needs none)
 	store=$("$mdl" -F -z -d 31 -D "$vmcore" 2>&1 >/dev/null |
