@@ -14,7 +14,8 @@ UBSan, builds, makes sure the real vmcore fixtures exist (boots Debian kernels i
 crashes them, cached under ~/.cache/kdump-suite/), and runs every test with meson test.
 
   --no-install   do not call apt-get
-  --no-real      skip the real-kernel fixtures (their tests are then skipped, not failed)
+  --no-real      skip everything that boots a kernel in qemu: the real-kernel fixtures and the
+                 tests of the suite 'real' (the end-to-end tests)
   -h, --help     this text
 USAGE
 }
@@ -54,4 +55,6 @@ fi
 
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
-meson test -C "$builddir" --print-errorlogs --num-processes 2 "$@"
+suites=()
+[ "$real" = 1 ] || suites=(--no-suite real)
+meson test -C "$builddir" --print-errorlogs --num-processes 2 "${suites[@]}" "$@"

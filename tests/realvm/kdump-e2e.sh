@@ -76,11 +76,14 @@ PY
         return 0
     fi
     rel="$b/kdump-e2e-release"
+    log "installing a release build of $src ($rel), not the sanitizer build"
     if [[ ! -f "$rel/build.ninja" ]]; then
         meson setup "$rel" "$src" --prefix=/usr --sysconfdir=/etc --localstatedir=/var \
-            --buildtype=release -Db_sanitize=none >&2 || return 1
+            --buildtype=release -Db_sanitize=none >"$b/kdump-e2e-release.log" 2>&1 ||
+            { tail -n 20 "$b/kdump-e2e-release.log" >&2; return 1; }
     fi
-    meson compile -C "$rel" >&2 || return 1
+    meson compile -C "$rel" >>"$b/kdump-e2e-release.log" 2>&1 ||
+        { tail -n 20 "$b/kdump-e2e-release.log" >&2; return 1; }
     printf '%s\n' "$rel"
 }
 IFS=, read -r -a variants <<<"$VARIANTS"
