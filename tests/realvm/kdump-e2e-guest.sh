@@ -172,6 +172,9 @@ step_after() { # VARIANT
     ls -la "$newest"
     check dump-complete test -f "$newest/vmcore"
     check dmesg-saved test -s "$newest/vmcore-dmesg.txt"
+    # Private: the directory 0700, every file in it 0600, owned by root.
+    check dump-private sh -c "[ \"\$(stat -c %a:%u '$newest')\" = 700:0 ] &&
+        ! find '$newest' -mindepth 1 \\( ! -perm 0600 -o ! -user 0 \\) -print | grep -q ."
     [[ ! -f "$newest/kdump-save.log" ]] || cat "$newest/kdump-save.log"
     if [[ "$v" == missing ]]; then
         # Why the dump is on the root filesystem, said where the dump is and by status.
