@@ -53,8 +53,23 @@ if [ "$real" = 1 ]; then
 	tests/realvm/fixtures.sh >&2
 fi
 
-export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
+# Every sanitizer report goes to a file of its own and fails the run, also when it comes from
+# a tool that a test expects to fail (its exit status alone cannot tell the two apart).
+reports="$PWD/$builddir/sanitizer-reports"
+rm -rf "$reports"
+mkdir -p "$reports"
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$reports/ubsan"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:log_path=$reports/asan"
 suites=()
 [ "$real" = 1 ] || suites=(--no-suite real)
-meson test -C "$builddir" --print-errorlogs --num-processes 2 "${suites[@]}" "$@"
+rc=0
+meson test -C "$builddir" --print-errorlogs --num-processes 2 "${suites[@]}" "$@" || rc=$?
+if [ -n "$(ls -A "$reports")" ]; then
+	echo "check.sh: sanitizer reports (each fails the run):" >&2
+	for f in "$reports"/*; do
+		echo "== $f" >&2
+		head -n 40 "$f" >&2
+	done
+	[ "$rc" != 0 ] || rc=1
+fi
+exit "$rc"

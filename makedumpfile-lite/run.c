@@ -22,6 +22,7 @@
 #include "progress.h"
 #include "run.h"
 #include "scan.h"
+#include "sigbus.h"
 #include "source.h"
 #include "writer.h"
 
@@ -264,7 +265,18 @@ static int copy(struct dump *d, struct writer_counts **ret_counts)
 	cfg.workers = d->o->num_threads ? d->o->num_threads :
 					   pipeline_default_workers(cfg.method, d->ps);
 	d->st->workers = cfg.workers;
-	source_init(&src, d->v, d->fd, !d->o->non_mmap && on_procfs(d->fd));
+	source_init(&src, d->v, d->fd, !d->o->non_mmap && (on_procfs(d->fd) ||
+							   (d->seam && d->seam->force_mmap)));
+	/* a page that cannot be read through the mapping must be lost, not kill us: the guard */
+	if (src.use_mmap) {
+		r = sigbus_guard_install();
+		if (r == 0)
+			src.guarded = 1;
+		else
+			src.use_mmap = 0;
+	}
+	if (d->seam && d->seam->before_copy)
+		d->seam->before_copy(d->seam->userdata);
 	if (kdump) {
 		d->kw.progress = copy_progress;
 		d->kw.progress_userdata = d;
@@ -274,6 +286,11 @@ static int copy(struct dump *d, struct writer_counts **ret_counts)
 	}
 	progress_begin(&d->progress, d->cb, "Copying data", n->to_write);
 	r = pipeline_run(&cfg, &ps);
+	if (src.guarded)
+		sigbus_guard_remove();
+	if (src.faults)
+		mdl_message(d->cb, MDL_ML_ERROR, "%llu pages of '%s' raised SIGBUS when read through "
+			    "mmap(): saved as lost", (unsigned long long)src.faults, d->o->vmcore);
 	d->kw.dedup = NULL;
 	dedup_done(&dd);
 	d->st->seconds_copy = mdl_now() - t;
@@ -320,6 +337,8 @@ static int dump(struct dump *d, char *err, size_t errlen)
 	if (d->seam) {
 		d->sink.fail_after = d->seam->fail_after;
 		d->sink.fail_errno = d->seam->fail_errno;
+		d->sink.at_limit = d->seam->at_limit;
+		d->sink.at_limit_data = d->seam->userdata;
 	}
 
 	if (kdump) {

@@ -87,6 +87,16 @@ static size_t seam_allowed(struct sink *s, size_t len, int *ret_err)
 	*ret_err = 0;
 	if (!s->fail_after)
 		return len;
+	if (s->at_limit) {
+		if (len >= s->fail_after - MIN(s->bytes, s->fail_after)) {
+			void (*hook)(void *) = s->at_limit;
+
+			s->at_limit = NULL;
+			s->fail_after = 0;
+			hook(s->at_limit_data);
+		}
+		return len;
+	}
 	if (s->bytes >= s->fail_after) {
 		*ret_err = -s->fail_errno;
 		return 0;
@@ -204,7 +214,7 @@ int sink_reserve(struct sink *s, uint64_t off, uint64_t len)
 	if (s->kind != SINK_FILE || len == 0)
 		return 0;
 	/* fallocate(2), not posix_fallocate(): glibc would emulate it byte by byte */
-	if (!s->fail_after) {
+	if (!s->fail_after || s->at_limit) {
 		if (fallocate(s->fd, 0, (off_t)off, (off_t)len) == 0) {
 			if (off + len > s->size)
 				s->size = off + len;

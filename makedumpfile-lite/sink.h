@@ -33,6 +33,9 @@ struct sink {
 	 */
 	uint64_t fail_after;
 	int fail_errno;
+	/* ... or, when set, called once instead of failing (run.h, struct mdl_seam) */
+	void (*at_limit)(void *userdata);
+	void *at_limit_data;
 
 	/* Keep the page cache from growing without bound (capture kernels): see sink_write. */
 	int drop_cache;

@@ -8,6 +8,7 @@
 #include "io-util.h"
 #include "macro.h"
 #include "pipeline.h"
+#include "sigbus.h"
 #include "source.h"
 
 /* A chunk is mapped whole only when its pages are no further apart than this. */
@@ -53,6 +54,11 @@ static int map_chunk(struct source *s, struct chunk *c)
 	for (unsigned i = 0; i < c->n; i++) {
 		c->src[i] = (uint8_t *)p + (off - base) + (c->pfn[i] - first) * s->page_size;
 		c->in_off[i] = off + (c->pfn[i] - first) * s->page_size;
+		/* first touch here, under the guard: a page that faults is lost, not fatal */
+		if (s->guarded && sigbus_probe(c->src[i], s->page_size, s->os_page) < 0) {
+			c->src[i] = NULL;
+			s->faults++;
+		}
 	}
 	return 0;
 }

@@ -21,9 +21,14 @@ struct source {
 	size_t page_size;
 	size_t os_page;
 	int use_mmap;
+	int guarded;       /* the SIGBUS guard is installed: mapped pages are probed (sigbus.h) */
+	uint64_t faults;   /* mapped pages that raised SIGBUS: lost */
 };
 
-/* fd stays the caller's. use_mmap: try mmap() first. */
+/*
+ * fd stays the caller's. use_mmap: try mmap() first; the caller sets guarded once it installed
+ * the SIGBUS guard, and must not ask for mmap() without it.
+ */
 void source_init(struct source *s, vmcore_t *v, int fd, int use_mmap);
 /*
  * Points c->src[i] at the data of each page of the chunk; a page that cannot be read gets

@@ -197,6 +197,10 @@ static int write_ehdr(struct elf_writer *w, uint64_t shoff)
 	eh.e_ehsize = sizeof(eh);
 	eh.e_phentsize = sizeof(Elf64_Phdr);
 	eh.e_phnum = w->phnum >= PN_XNUM ? PN_XNUM : (Elf64_Half)w->phnum;
+	/* DUMP_ELF_INCOMPLETE until elf_writer_finish(): a collector killed part way leaves
+	 * a file marked as cut (see kdump_writer_headers()) */
+	if (w->sink->kind == SINK_FILE)
+		eh.e_flags = 1;
 	if (shoff) {
 		eh.e_shoff = shoff;
 		eh.e_shentsize = sizeof(Elf64_Shdr);
@@ -240,6 +244,7 @@ int elf_writer_headers(struct elf_writer *w, struct bm_store *bm)
 	r = write_ehdr(w, shoff);
 	if (r < 0)
 		return r;
+	w->marked_at_start = w->sink->kind == SINK_FILE;
 	/* Second pass: the program headers. */
 	r = outbuf_init(&ph, 64u << 10, sizeof(Elf64_Ehdr));
 	if (r < 0)
@@ -388,9 +393,15 @@ int elf_writer_finish(struct elf_writer *w, int *ret_marked)
 	*ret_marked = 0;
 	if (!w->failed)
 		r = elf_flush(w);
-	if (w->failed || w->n.lost) {
+	if (w->failed || w->n.lost || r < 0) {
 		uint32_t flags = 1; /* DUMP_ELF_INCOMPLETE */
-		if (sink_patch(w->sink, &flags, sizeof(flags), offsetof(Elf64_Ehdr, e_flags)) == 0)
+		if (sink_patch(w->sink, &flags, sizeof(flags), offsetof(Elf64_Ehdr, e_flags)) == 0 ||
+		    w->marked_at_start)
+			*ret_marked = 1;
+	} else if (w->sink->kind == SINK_FILE) {
+		uint32_t flags = 0; /* every page is in */
+		r = sink_patch(w->sink, &flags, sizeof(flags), offsetof(Elf64_Ehdr, e_flags));
+		if (r < 0)
 			*ret_marked = 1;
 	}
 	return r;

@@ -107,11 +107,22 @@ int kdump_writer_headers(struct kdump_writer *w)
 	if (!buf)
 		return -ENOMEM;
 	memcpy(buf, &w->hdr, sizeof(w->hdr));
+	/*
+	 * A file says "incomplete" until kdump_writer_finish() has written every page: a
+	 * collector killed part way (SIGKILL, a crash, the machine reset) leaves a dump marked
+	 * as cut, never one that claims to be whole. A stream's header cannot be changed later.
+	 */
+	if (w->sink->kind == SINK_FILE) {
+		uint32_t status = w->hdr.status | DISK_STATUS_INCOMPLETE;
+		memcpy(buf + offsetof(struct disk_header, status), &status, sizeof(status));
+	}
 	memcpy(buf + w->ps, &sub, sizeof(sub));
 	if (notes_size)
 		memcpy(buf + w->ps + sizeof(sub), notes, notes_size);
 	r = sink_write(w->sink, buf, len, 0);
 	free(buf);
+	if (r == 0 && w->sink->kind == SINK_FILE)
+		w->marked_at_start = 1;
 	return r;
 }
 
@@ -446,11 +457,17 @@ int kdump_writer_finish(struct kdump_writer *w, int *ret_marked)
 		r = early_in_line(w, UINT64_MAX);
 	if (!w->failed && r == 0)
 		r = flush(w);
-	if (w->failed || w->n.lost) {
+	if (w->failed || w->n.lost || r < 0) {
 		uint32_t status = w->hdr.status | DISK_STATUS_INCOMPLETE;
 		if (sink_patch(w->sink, &status, sizeof(status),
-			       offsetof(struct disk_header, status)) == 0)
+			       offsetof(struct disk_header, status)) == 0 || w->marked_at_start)
 			*ret_marked = 1;
+	} else if (w->sink->kind == SINK_FILE) {
+		/* every page is in: only now does the header stop saying incomplete */
+		r = sink_patch(w->sink, &w->hdr.status, sizeof(w->hdr.status),
+			       offsetof(struct disk_header, status));
+		if (r < 0)
+			*ret_marked = 1; /* it still says incomplete: the bit was set from the start */
 	}
 	return r;
 }

@@ -62,6 +62,7 @@ struct kdump_writer {
 	uint64_t bitmap_bytes; /* one bitmap, block-aligned */
 	uint64_t bitmap1_off, bitmap2_off, desc_off, data_off;
 	struct disk_header hdr;
+	int marked_at_start;   /* the header went out saying incomplete (files) */
 	struct disk_page_desc zero_pd;
 	struct outbuf data, desc;
 	struct disk_page_desc chunk_pd[CHUNK_PAGES]; /* consumer: this chunk's, for its copies */
@@ -120,6 +121,7 @@ struct elf_writer {
 	size_t ps;
 	uint64_t phnum;      /* PT_NOTE + the PT_LOADs */
 	uint64_t notes_off, notes_size, data_start;
+	int marked_at_start;   /* the header went out saying incomplete (files) */
 	struct outbuf data;
 	uint64_t data_pages; /* pages in data not yet written */
 	uint32_t *page_end;  /* where each of them ends in data (a cut write saves some) */

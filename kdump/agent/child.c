@@ -84,13 +84,12 @@ static void child_progress(const struct mdl_progress *p, void *userdata)
 	send_frame(userdata, FRAME_PROGRESS, &f, sizeof(f));
 }
 
-static _Noreturn void child_main(const struct mdl_options *o, uint64_t fault_after,
-				 int fault_errno, enum pump_dir dir, int data_fd, int msg_fd)
+static _Noreturn void child_main(const struct mdl_options *o, const struct mdl_seam *seam,
+				 enum pump_dir dir, int data_fd, int msg_fd)
 {
 	struct child c = { .fd = msg_fd };
 	struct mdl_callbacks cb = { .message = child_message, .progress = child_progress,
 				    .userdata = &c };
-	struct mdl_seam seam = { .fail_after = fault_after, .fail_errno = fault_errno };
 	struct frame_done d = {};
 
 	pthread_mutex_init(&c.lock, NULL);
@@ -102,8 +101,8 @@ static _Noreturn void child_main(const struct mdl_options *o, uint64_t fault_aft
 		_exit(127);
 	if (data_fd >= 0)
 		close(data_fd);
-	if (o->mode == MDL_MODE_DUMP && fault_after)
-		d.r = mdl_run_dump(o, &cb, &d.st, d.err, sizeof(d.err), &seam);
+	if (o->mode == MDL_MODE_DUMP && seam && seam->fail_after)
+		d.r = mdl_run_dump(o, &cb, &d.st, d.err, sizeof(d.err), seam);
 	else
 		d.r = mdl_run(o, &cb, &d.st, d.err, sizeof(d.err));
 	send_frame(&c, FRAME_DONE, &d, sizeof(d));
@@ -206,7 +205,7 @@ static bool pump_from(struct pump *p, int fd, uint8_t *buf, uint64_t *since_chec
 	if (n == 0)
 		return false;
 	k = (size_t)MIN((uint64_t)n, room);
-	r = pwrite_all(p->fd, buf, k, p->off + p->done);
+	r = p->sink ? p->sink(p, buf, k) : pwrite_all(p->fd, buf, k, p->off + p->done);
 	if (r < 0) {
 		p->error = r;
 		return false;
@@ -308,6 +307,14 @@ static void parent_loop(struct parent *s, int msg_fd, int data_fd)
 int ksave_collect(struct klog *log, const struct mdl_options *o, uint64_t fault_after,
 		  int fault_errno, struct pump *p, struct collect_result *ret)
 {
+	struct mdl_seam seam = { .fail_after = fault_after, .fail_errno = fault_errno };
+
+	return ksave_collect_seam(log, o, &seam, p, ret);
+}
+
+int ksave_collect_seam(struct klog *log, const struct mdl_options *o, const struct mdl_seam *seam,
+		       struct pump *p, struct collect_result *ret)
+{
 	struct pump none = { .dir = PUMP_NONE, .fd = -1 };
 	struct collect_result res = { .r = -ECHILD };
 	struct parent s = { .log = log, .ret = &res, .last_progress = ksave_mono() };
@@ -340,7 +347,7 @@ int ksave_collect(struct klog *log, const struct mdl_options *o, uint64_t fault_
 		close(msg[0]);
 		if (parent_end >= 0)
 			close(parent_end);
-		child_main(o, fault_after, fault_errno, s.p->dir, child_end, msg[1]);
+		child_main(o, seam, s.p->dir, child_end, msg[1]);
 	}
 	close(msg[1]);
 	if (child_end >= 0)

@@ -5,11 +5,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "kdump-diag.h"
 #include "ksave.h"
 #include "macro.h"
 #include "mdl.h"
+#include "sha256.h"
 #include "vmcore.h"
 
 #define KSAVE_DEFAULT_VMCORE "/proc/vmcore"
@@ -22,6 +24,12 @@
 #define KSAVE_DMESG_TMP "vmcore-dmesg.txt.incomplete"
 #define KSAVE_VMCORE_NAME "vmcore"
 #define KSAVE_VMCORE_TMP "vmcore.incomplete"
+/* ssh targets: the flattened stream as it arrived, and its checksum */
+#define KSAVE_FLAT_NAME "vmcore.flat"
+#define KSAVE_FLAT_TMP "vmcore.flat.incomplete"
+#define KSAVE_FLAT_SHA256 "vmcore.flat.sha256"
+#define KSAVE_DEFAULT_KNOWN_HOSTS "/var/lib/kdump-suite/known_hosts"
+#define KSAVE_DEFAULT_NET_TIMEOUT 180u
 
 /* ---- log.c: messages to the callbacks, to kdump-save.log, and kept for later logs ---- */
 
@@ -120,6 +128,9 @@ struct pump {
 	uint64_t limit;     /* bytes at most (the room on the device, or the stream's size) */
 	uint64_t done;      /* bytes moved */
 	int error;          /* the first error on fd, or -ENOSPC at the limit */
+	/* FROM_CHILD: where the stream goes instead of pwrite() to fd at off (ssh: a pipe);
+	 * returns 0 or a negative errno, which ends the stream */
+	int (*sink)(struct pump *p, const void *buf, size_t n);
 	/* FROM_CHILD: called after every `every` bytes (synced first) */
 	int (*checkpoint)(struct pump *p, void *userdata);
 	uint64_t every;
@@ -140,6 +151,10 @@ struct collect_result {
  */
 int ksave_collect(struct klog *log, const struct mdl_options *o, uint64_t fault_after,
 		  int fault_errno, struct pump *p, struct collect_result *ret);
+/* The same with makedumpfile-lite's whole test seam (run.h; NULL: none). */
+struct mdl_seam;
+int ksave_collect_seam(struct klog *log, const struct mdl_options *o, const struct mdl_seam *seam,
+		       struct pump *p, struct collect_result *ret);
 
 /* ---- check.c: is a saved dump what the collector says it is ---- */
 
@@ -196,9 +211,74 @@ struct hook_result {
 int ksave_hook_run(struct klog *log, const char *what, char *const *argv, char *const *env,
 		   unsigned timeout, struct hook_result *ret);
 
+/* ---- flat-track.c: a flattened stream's SHA-256 and whether it ended with its end record ---- */
+
+struct flat_track {
+	Sha256 sha;
+	uint64_t bytes;        /* fed so far */
+	uint64_t need;         /* bytes left of the current part */
+	uint64_t records;
+	int state;
+	uint8_t buf[32];       /* the header's start, or a record header */
+	char why[128];
+};
+
+void flat_track_init(struct flat_track *t);
+void flat_track_feed(struct flat_track *t, const void *data, size_t n);
+/* Whether the stream so far is whole: ended with its end record, nothing after it. */
+bool flat_track_complete(const struct flat_track *t, char *why, size_t len);
+void flat_track_digest(const struct flat_track *t, char hex[SHA256_HEX_SIZE]);
+
+/* ---- ssh.c: OpenSSH with pinned host keys, run for one remote command ---- */
+
+struct ssh_conn {
+	const char *program;        /* NULL: "ssh" in PATH */
+	KdumpSshTarget t;
+	const char *key;            /* the identity (sshkey) */
+	const char *known_hosts;    /* the pinned host keys */
+	unsigned connect_timeout;   /* seconds; 0: 10 */
+	unsigned alive_interval;    /* ServerAliveInterval (3 unanswered end it); 0: 10 */
+};
+
+struct ssh_proc {
+	pid_t pid;
+	int out, err;               /* memory files with ssh's stdout and stderr */
+};
+
+struct ssh_result {
+	int status;                 /* exit status; 128 + signal; -1 unknown */
+	bool timed_out;             /* killed after the timeout */
+	char *out, *err;            /* what it printed (at most 64 KiB each), trailing newline cut */
+};
+
+enum ssh_outcome {
+	SSH_OK,
+	SSH_REMOTE,       /* connected; the remote command failed */
+	SSH_UNREACHABLE,  /* no connection (refused, no route, timeout, name): worth retrying */
+	SSH_AUTH,         /* the server refused the key */
+	SSH_HOSTKEY,      /* the server's host key is not the pinned one */
+	SSH_OTHER,
+};
+
+/* 'text' with every ' escaped, for a POSIX shell; NULL when out of memory. */
+char *ksave_shell_quote(const char *s);
+int ksave_ssh_argv(const struct ssh_conn *c, const char *command, char ***ret);
+/* Start ssh with stdin from in_fd (-1: /dev/null), in a process group of its own. */
+int ksave_ssh_spawn(const struct ssh_conn *c, const char *command, int in_fd, struct ssh_proc *ret);
+/* Wait for it, killing its group after timeout seconds (0: no limit). */
+int ksave_ssh_wait(struct ssh_proc *p, unsigned timeout, struct ssh_result *ret);
+int ksave_ssh_run(const struct ssh_conn *c, const char *command, int in_fd, unsigned timeout,
+		  struct ssh_result *ret);
+void ksave_ssh_result_done(struct ssh_result *r);
+enum ssh_outcome ksave_ssh_classify(const struct ssh_result *r);
+/* One sentence for the log: what failed, and ssh's own words. */
+void ksave_ssh_explain(const struct ssh_conn *c, const struct ssh_result *r, char *buf,
+		       size_t len);
+
 /* ---- the run (run.c, attempt.c, save.c, raw.c) ---- */
 
 struct raw_state;
+struct ssh_state;
 
 struct ksave {
 	const KsaveOptions *o;
@@ -222,6 +302,7 @@ struct ksave {
 	uint64_t dmesg_size;
 	char format[32];            /* of the saved dump */
 	struct raw_state *raw;      /* raw target: the device, until its log is written */
+	struct ssh_state *ssh;      /* ssh target: the server's dump directory, for the log */
 };
 
 /*
@@ -243,5 +324,12 @@ void ksave_save_dir(struct ksave *k, int rootfd, const char *where, KsaveResult 
 /* raw.c: the flattened stream onto the raw device; ksave_raw_close() writes the log there. */
 void ksave_save_raw(struct ksave *k, KsaveResult *res);
 void ksave_raw_close(struct ksave *k);
+/* target-ssh.c: the flattened stream over ssh; ksave_ssh_close() sends the log there. */
+void ksave_save_ssh(struct ksave *k, KsaveResult *res);
+void ksave_ssh_close(struct ksave *k);
+/* target-nfs.c: mount HOST:/EXPORT and save there as on a local filesystem. */
+void ksave_attempt_nfs(struct ksave *k, KsaveResult *res);
+/* The mount(2) options for NFS version ("4.2", "3") of a server at addr. */
+int ksave_nfs_options(const char *version, const char *addr, bool ipv6, char *buf, size_t len);
 /* Set res->status and its reason (formatted). */
 void ksave_fail(KsaveResult *res, KsaveStatus status, const char *fmt, ...) _printf_(3, 4);

@@ -100,9 +100,25 @@ typedef struct KsaveOptions {
 	void *resolver_data;
 	const KsaveOps *ops;       /* NULL: ksave_real_ops() */
 	const KsaveCallbacks *cb;  /* NULL: silent (the log file is still written) */
-	/* Test seam: the collector's writes fail with -fault_errno after fault_after bytes. */
+	/*
+	 * Network targets. known_hosts: the pinned host keys of the ssh server (NULL:
+	 * /var/lib/kdump-suite/known_hosts, which 'kdumpctl propagate' writes); ssh_program: NULL
+	 * for "ssh" in PATH; net_timeout: seconds to wait for the server to answer (the network
+	 * coming up included), 0: 180.
+	 */
+	const char *known_hosts;
+	const char *ssh_program;
+	unsigned net_timeout;
+	/*
+	 * Test seam: the collector's writes fail with -fault_errno after fault_after bytes; with
+	 * fault_hook set instead, fault_hook(fault_userdata) is called in the collector's process
+	 * right before the write that reaches fault_after, and nothing fails by itself (the test
+	 * shuts the target's filesystem down, or kills the collector).
+	 */
 	uint64_t fault_after;
 	int fault_errno;
+	void (*fault_hook)(void *userdata);
+	void *fault_userdata;
 } KsaveOptions;
 
 typedef struct KsaveResult {

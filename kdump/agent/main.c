@@ -58,6 +58,9 @@ static void usage(FILE *f)
 	      "  --no-action            do not reboot, halt, power off or start a shell\n"
 	      "  --hook-timeout SECS    for kdump_pre and kdump_post (default: 300)\n"
 	      "  --device-timeout SECS  wait so long for the target device (default: 60)\n"
+	      "  --net-timeout SECS     wait so long for an ssh or nfs server (default: 180)\n"
+	      "  --known-hosts FILE     the ssh server's pinned host key (default:\n"
+	      "                         /var/lib/kdump-suite/known_hosts)\n"
 	      "  --quick-verify         check the saved dump's headers only, not every page\n"
 	      "  --run-dir DIR          for private mount points (default: /run/kdump-save)\n"
 	      "  --proc DIR             procfs (default: /proc)\n"
@@ -76,7 +79,7 @@ static void usage(FILE *f)
 enum {
 	OPT_CONFIG = 0x100, OPT_VMCORE, OPT_ROOT, OPT_NO_ACTION, OPT_HOOK_TIMEOUT,
 	OPT_DEVICE_TIMEOUT, OPT_QUICK, OPT_RUN_DIR, OPT_PROC, OPT_NO_KMSG, OPT_RECOVER, OPT_TO,
-	OPT_KEEP_DEVICE,
+	OPT_KEEP_DEVICE, OPT_NET_TIMEOUT, OPT_KNOWN_HOSTS,
 };
 
 struct args {
@@ -111,6 +114,8 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "recover-raw", required_argument, NULL, OPT_RECOVER },
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "keep-device", no_argument, NULL, OPT_KEEP_DEVICE },
+		{ "net-timeout", required_argument, NULL, OPT_NET_TIMEOUT },
+		{ "known-hosts", required_argument, NULL, OPT_KNOWN_HOSTS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -140,6 +145,14 @@ static int parse_args(int argc, char **argv, struct args *a)
 				return -EINVAL;
 			}
 			break;
+		case OPT_NET_TIMEOUT:
+			if (parse_seconds(optarg, &a->o.net_timeout) < 0 || !a->o.net_timeout) {
+				fprintf(stderr, "kdump-save: --net-timeout: '%s' is not 1..86400 "
+					"seconds\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_KNOWN_HOSTS: a->o.known_hosts = optarg; break;
 		case OPT_QUICK: a->o.quick_verify = true; break;
 		case OPT_RUN_DIR: a->o.run_dir = optarg; break;
 		case OPT_PROC: a->o.proc = optarg; break;

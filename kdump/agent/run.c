@@ -38,7 +38,7 @@ void ksave_result_done(KsaveResult *r)
 static void setup_collector(struct ksave *k)
 {
 	static const char *const fallback[] = { "makedumpfile-lite", "-z", "-d", "31", NULL };
-	bool stream = k->cfg->target == KDUMP_TARGET_RAW;
+	bool stream = k->cfg->target == KDUMP_TARGET_RAW || k->cfg->target == KDUMP_TARGET_SSH;
 	struct mdl_options mo;
 
 	if (ksave_collector_options(&k->log, k->cfg->core_collector, k->vmcore,
@@ -139,6 +139,7 @@ static void run_hook(struct ksave *k, const char *what, char **argv, const Ksave
 static void final_line(struct ksave *k, const KsaveResult *res)
 {
 	bool raw = k->cfg->target == KDUMP_TARGET_RAW && !res->fallback;
+	bool ssh = k->cfg->target == KDUMP_TARGET_SSH && !res->fallback;
 	char sz[32], dm[96] = "", what[1024], pages[64];
 	const char *via = res->fallback ? " (by failure_action dump_to_rootfs)" : "";
 
@@ -147,6 +148,10 @@ static void final_line(struct ksave *k, const KsaveResult *res)
 			 (unsigned long long)k->dmesg_size);
 	if (raw)
 		snprintf(what, sizeof(what), "the flattened stream on %s (%s)", k->target, k->shown);
+	else if (ssh)
+		snprintf(what, sizeof(what), "%s/%s on %s", k->shown,
+			 res->status == KSAVE_STATUS_SAVED ? KSAVE_FLAT_NAME : KSAVE_FLAT_TMP,
+			 k->target);
 	else
 		snprintf(what, sizeof(what), "%s/%s on %s", k->shown,
 			 res->status == KSAVE_STATUS_SAVED ? KSAVE_VMCORE_NAME : KSAVE_VMCORE_TMP,
@@ -157,7 +162,8 @@ static void final_line(struct ksave *k, const KsaveResult *res)
 		     "complete, %s%s", via, what, ksave_size(res->size, sz, sizeof(sz)),
 		     (unsigned long long)res->size, (unsigned long long)res->pages_written,
 		     (unsigned long long)res->pages_to_write,
-		     raw ? "verified when 'kdumpctl start' saves it" : "verified", dm);
+		     raw ? "verified when 'kdumpctl start' saves it" :
+		     ssh ? "sha256 checked on the server" : "verified", dm);
 		break;
 	case KSAVE_STATUS_INCOMPLETE:
 		if (res->pages_to_write)
@@ -275,6 +281,12 @@ static void save(struct ksave *k, KsaveResult *res)
 	case KDUMP_TARGET_RAW:
 		ksave_save_raw(k, res);
 		break;
+	case KDUMP_TARGET_SSH:
+		ksave_save_ssh(k, res);
+		break;
+	case KDUMP_TARGET_NFS:
+		ksave_attempt_nfs(k, res);
+		break;
 	default:
 		snprintf(k->target, sizeof(k->target), "%s",
 			 kdump_target_type_to_string(k->cfg->target));
@@ -334,6 +346,7 @@ int ksave_run(const KsaveOptions *o, KsaveResult *ret)
 
 	final_line(&k, &res);
 	ksave_raw_close(&k);
+	ksave_ssh_close(&k);
 	klog_detach(&k.log);
 	carry_out(&k, &res);
 	ksave_unmount_all(&k);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "run.h" /* makedumpfile-lite's test seam */
 
 void ksave_fail(KsaveResult *res, KsaveStatus status, const char *fmt, ...)
 {
@@ -101,7 +102,10 @@ static void save_vmcore(struct ksave *k, int dirfd, KsaveResult *res)
 	snprintf(out, sizeof(out), "/proc/self/fd/%d/%s", dirfd, KSAVE_VMCORE_TMP);
 	r = ksave_collector_options(&k->log, k->collector, k->vmcore, out, &mo);
 	if (r == 0)
-		r = ksave_collect(&k->log, &mo, k->o->fault_after, k->o->fault_errno, NULL, &cr);
+		r = ksave_collect_seam(&k->log, &mo, &(struct mdl_seam){
+				.fail_after = k->o->fault_after, .fail_errno = k->o->fault_errno,
+				.at_limit = k->o->fault_hook, .userdata = k->o->fault_userdata },
+				NULL, &cr);
 	if (r < 0) {
 		ksave_fail(res, KSAVE_STATUS_FAILED, "cannot run the collector: %s", strerror(-r));
 		klog(&k->log, KSAVE_LOG_ERR, "%s", res->reason);
@@ -117,9 +121,17 @@ static void save_vmcore(struct ksave *k, int dirfd, KsaveResult *res)
 	if (r < 0 && have_file)
 		klog(&k->log, KSAVE_LOG_ERR, "fsync of %s: %s", KSAVE_VMCORE_TMP, strerror(-r));
 	(void)ksave_fsync_dir(dirfd);
-	if (!have_file || ksave_check_dump(dirfd, KSAVE_VMCORE_TMP, k->o->quick_verify, &chk) < 0) {
+	if (!have_file) {
 		ksave_fail(res, KSAVE_STATUS_FAILED, "no dump was written: %s",
 			   cr.r < 0 ? cr.err : "the collector wrote nothing");
+		return;
+	}
+	r = ksave_check_dump(dirfd, KSAVE_VMCORE_TMP, k->o->quick_verify, &chk);
+	if (r < 0) {
+		/* written in part, perhaps, but not readable now: the disk may be gone */
+		ksave_fail(res, KSAVE_STATUS_FAILED, "%s cannot be read back (%s): the target may "
+			   "be gone; %s", KSAVE_VMCORE_TMP, strerror(-r),
+			   cr.r < 0 ? cr.err : "the collector said it finished");
 		return;
 	}
 	if (chk.size == 0) {

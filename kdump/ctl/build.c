@@ -11,6 +11,10 @@
  *   KDUMP_SUITE_DEVICE          the target device, "" for the root filesystem
  *   KDUMP_SUITE_FAILURE_ACTION  what the initramfs does if the agent itself dies...
  *   KDUMP_SUITE_FINAL_ACTION    ...or returns after a dump
+ *   KDUMP_SUITE_FILES           files installed as they are (ssh key, pinned host keys,
+ *                               /etc/kdump-suite/network files): one path per line
+ *   KDUMP_SUITE_NET             network targets: how to bring the network up (net.c), ""
+ *   KDUMP_SUITE_HOSTS           an /etc/hosts line for the dump server, ""
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,12 +52,19 @@ int ctl_dracut_command(const KdumpConfig *cfg, const CtlBuildPlan *plan, const c
 	_cleanup_strv_free_ char **argv = NULL, **env = NULL;
 	_cleanup_free_ char *bins = kdump_strv_join(plan->binaries, "\n");
 	_cleanup_free_ char *kmods = kdump_strv_join(plan->kmods, " ");
+	_cleanup_free_ char *files = kdump_strv_join(plan->files, "\n");
 	int r = 0;
 
-	if (!bins || !kmods)
+	if (!bins || !kmods || !files)
 		return -ENOMEM;
 	for (size_t i = 0; i < ELEMENTSOF(fixed) && r == 0; i++)
 		r = kdump_strv_push(&argv, fixed[i]);
+	/* the network in the capture kernel: systemd-networkd with the module's .network file */
+	if (r == 0 && plan->net) {
+		r = kdump_strv_push(&argv, "--add");
+		if (r == 0)
+			r = kdump_strv_push(&argv, "systemd-networkd");
+	}
 	if (r == 0 && plan->device) {
 		r = kdump_strv_push(&argv, "--add-device");
 		if (r == 0)
@@ -76,6 +87,12 @@ int ctl_dracut_command(const KdumpConfig *cfg, const CtlBuildPlan *plan, const c
 		r = push_env(&env, "KDUMP_SUITE_KMODS", kmods);
 	if (r == 0)
 		r = push_env(&env, "KDUMP_SUITE_DEVICE", plan->device);
+	if (r == 0)
+		r = push_env(&env, "KDUMP_SUITE_FILES", files);
+	if (r == 0)
+		r = push_env(&env, "KDUMP_SUITE_NET", plan->net);
+	if (r == 0)
+		r = push_env(&env, "KDUMP_SUITE_HOSTS", plan->hosts);
 	if (r == 0)
 		r = push_env(&env, "KDUMP_SUITE_FAILURE_ACTION",
 			     kdump_action_to_string(cfg->failure_action));

@@ -155,6 +155,8 @@ int cmd_list(Ctl *c)
 			return r == -ENOMEM ? CTL_EXIT_FAILURE : CTL_EXIT_CONFIG;
 		}
 		kdump_diags_done(&diags);
+		if (cfg->target == KDUMP_TARGET_SSH)
+			return cmd_list_ssh(c, cfg);
 		r = ctl_dumps_dir(c, cfg, &dir, &e);
 		if (r == -ENOMEM)
 			return CTL_EXIT_FAILURE;
@@ -167,7 +169,7 @@ int cmd_list(Ctl *c)
 			r = add_listing(c, l, &n, dir);
 		/* failure_action dump_to_rootfs puts dumps on the root filesystem too. */
 		if (r == 0 && cfg->failure_action == KDUMP_ACTION_DUMP_TO_ROOTFS &&
-		    cfg->target == KDUMP_TARGET_FS) {
+		    (cfg->target == KDUMP_TARGET_FS || cfg->target == KDUMP_TARGET_NFS)) {
 			dir = ctl_path(c, cfg->path);
 			r = dir ? add_listing(c, l, &n, dir) : -ENOMEM;
 			if (r == 0)

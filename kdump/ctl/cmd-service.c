@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "kdump-crashkernel.h"
@@ -119,12 +120,29 @@ static void show_log_tail(const Ctl *c, const char *kver)
 	const char *s;
 	int lines = 0;
 
-	if (!p || ctl_read_file(c, p, 1 << 20, &text) < 0)
+	if (!p || ctl_read_file(c, p, 1 << 20, &text) < 0 || !text[0])
 		return;
 	for (s = text + strlen(text); s > text && lines < 16; s--)
 		if (s[-1] == '\n')
 			lines++;
 	ctl_log(&c->log, CTL_LOG_INFO, NULL, NULL, "the end of %s:\n%s", p, s);
+}
+
+/* After a failed build: a full /var is the usual cause, and dracut's log may not even fit. */
+static void show_free_space(const Ctl *c)
+{
+	_cleanup_free_ char *dir = ctl_path(c, KDUMPCTL_STATE_DIR);
+	char a[CTL_SIZE_MAX];
+	struct statvfs sv;
+	uint64_t avail;
+
+	if (!dir || statvfs(dir, &sv) < 0)
+		return;
+	avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+	if (avail < (UINT64_C(64) << 20))
+		ctl_log(&c->log, CTL_LOG_ERR, NULL, NULL, "only %s free in %s: the capture initramfs "
+			"needs tens of MiB there (is the disk full?)", ctl_size(avail, a, sizeof(a)),
+			KDUMPCTL_STATE_DIR);
 }
 
 static int build(const Ctl *c, const KdumpConfig *cfg, const CtlBuildPlan *plan,
@@ -143,6 +161,7 @@ static int build(const Ctl *c, const KdumpConfig *cfg, const CtlBuildPlan *plan,
 		ctl_log(&c->log, CTL_LOG_ERR, "failed", "build-failed",
 			"cannot build the capture initramfs: %s", e.message);
 		show_log_tail(c, plan->kver);
+		show_free_space(c);
 		return CTL_EXIT_FAILURE;
 	}
 	{
@@ -248,6 +267,10 @@ static int arm(Ctl *c, bool no_build)
 		r = check_system(c, &f);
 	if (r == CTL_EXIT_OK && cfg->target == KDUMP_TARGET_RAW)
 		r = ctl_recover_raw(c, cfg);
+	/* network targets: the network may come up after kdump.service at boot */
+	if (r == CTL_EXIT_OK && (cfg->target == KDUMP_TARGET_SSH || cfg->target == KDUMP_TARGET_NFS) &&
+	    ctl_net_wait(c, cfg, 90) < 0)
+		ctl_log(&c->log, CTL_LOG_WARNING, NULL, NULL, "no route to the dump server after 90 s");
 	if (r == CTL_EXIT_OK)
 		r = prepare(c, cfg, f.kver, false, no_build, &plan, &in);
 	if (r != CTL_EXIT_OK)

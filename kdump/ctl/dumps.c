@@ -234,6 +234,8 @@ int ctl_dumps_dir(const Ctl *c, const KdumpConfig *cfg, char **ret, KdumpError *
 	struct stat st;
 	int r;
 
+	if (cfg->target == KDUMP_TARGET_NFS)
+		return ctl_nfs_dumps_dir(c, cfg, ret, err);
 	if (cfg->target != KDUMP_TARGET_FS) {
 		*ret = ctl_path(c, cfg->path);
 		return *ret ? 0 : -ENOMEM;

@@ -151,6 +151,8 @@ int ctl_inputs_collect(const Ctl *c, const CtlBuildPlan *plan, CtlInputs *ret,
 		r = add_file(c, &in, "agent", plan->agent, true, err);
 	for (char **b = plan->binaries; r == 0 && b && *b; b++)
 		r = add_file(c, &in, "file", *b, true, err);
+	for (char **f = plan->files; r == 0 && f && *f; f++)
+		r = add_file(c, &in, "file", *f, true, err);
 	if (r == 0)
 		r = add(&in, "modules", mods);
 	if (r == 0)

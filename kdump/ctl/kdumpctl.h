@@ -59,6 +59,8 @@ typedef enum CtlCommand {
 	CMD_CRASHKERNEL,
 	CMD_TEST_PANIC,
 	CMD_LIST,
+	CMD_PROPAGATE,
+	CMD_FETCH,
 	CMD_HELP,
 	CMD_VERSION,
 	_CMD_MAX,
@@ -73,6 +75,8 @@ typedef struct CtlArgs {
 	const char *kernel;     /* estimate --kernel */
 	const char *initrd;     /* estimate --initrd */
 	const char *dir;        /* list --dir */
+	const char *operands[2]; /* fetch NAME DIR */
+	size_t n_operands;
 	KdumpEstimateExtra extras[KDUMP_ESTIMATE_MAX_EXTRAS]; /* estimate --extra NAME=SIZE */
 	size_t n_extras;
 	char extra_names[KDUMP_ESTIMATE_MAX_EXTRAS][32];     /* where extras[].name point */
@@ -175,6 +179,10 @@ typedef struct CtlBuildPlan {
 	char *output;           /* the initramfs, system path */
 	char *config;           /* the configuration file, the path to open */
 	char *config_name;      /* ... and as the system knows it, for the inputs' names */
+	/* network targets (net.c) */
+	char **files;           /* installed as they are: the ssh key, the pinned host keys */
+	char *net;              /* KDUMP_SUITE_NET: how the capture kernel brings the network up */
+	char *hosts;            /* an /etc/hosts line for the server ("10.0.2.100 dumps"), or NULL */
 } CtlBuildPlan;
 
 /* Resolve what the configuration names. Problems go to diags with the config's FILE:LINE. */
@@ -264,6 +272,7 @@ typedef enum CtlReason {
 	CTL_REASON_LOADED_STALE,   /* loaded, but not from the current initramfs and inputs */
 	CTL_REASON_LOADED_OTHER,   /* loaded by something other than kdumpctl */
 	CTL_REASON_LAST_TEST,      /* the last test-panic saved no (complete) dump */
+	CTL_REASON_LAST_CAPTURE,   /* the last capture could not save to the target (fallback) */
 	_CTL_REASON_MAX,
 } CtlReason;
 
@@ -366,6 +375,60 @@ int cmd_showmem(Ctl *c);
 int cmd_crashkernel(Ctl *c);
 int cmd_test_panic(Ctl *c);
 int cmd_list(Ctl *c);
+int cmd_propagate(Ctl *c);
+int cmd_fetch(Ctl *c);
+/* list for an ssh target: the dumps on the server (cmd-remote.c). */
+/* status.c: the newest dump of dir, when failure_action dump_to_rootfs made it: the reason
+ * the target failed (the first attempt's final line in its kdump-save.log). */
+int ctl_last_fallback(const char *dir, char **ret_name, char **ret_reason);
+int cmd_list_ssh(Ctl *c, const KdumpConfig *cfg);
+
+/* ---- network targets (net.c, remote.c) ---- */
+
+/* The ssh server's host keys as 'kdumpctl propagate' recorded them (the capture's copy). */
+#define CTL_KNOWN_HOSTS KDUMPCTL_STATE_DIR "/known_hosts"
+
+/*
+ * The network of a network target, decided from this system: the interface of the route to
+ * the server and how it got its address, as KDUMP_SUITE_NET for the dracut module, plus the
+ * files and modules the capture needs. Problems go to diags.
+ */
+int ctl_plan_network(const Ctl *c, const KdumpConfig *cfg, CtlBuildPlan *p, KdumpDiags *diags);
+/* Where the dumps of an nfs target are: 'path' in the export where it is mounted (mountinfo).
+ * -ENODEV (and err) when it is not mounted. */
+int ctl_nfs_dumps_dir(const Ctl *c, const KdumpConfig *cfg, char **ret, KdumpError *err);
+/* Wait up to timeout seconds until this system has a route to the server (with a source
+ * address): at boot the network may come up after kdump.service. 0, or -ETIMEDOUT. */
+int ctl_net_wait(const Ctl *c, const KdumpConfig *cfg, unsigned timeout);
+
+typedef struct CtlSsh {
+	KdumpSshTarget t;
+	char *key;              /* the identity, to open (below the root) */
+	char *known_hosts;      /* the pinned host keys, to open */
+	char name[300];         /* the server as known_hosts names it: host or [host]:port */
+	const char *path;       /* the dump directory on the server */
+} CtlSsh;
+
+int ctl_ssh_init(const Ctl *c, const KdumpConfig *cfg, CtlSsh *ret, KdumpError *err);
+void ctl_ssh_done(CtlSsh *s);
+
+typedef enum CtlSshMode {
+	CTL_SSH_BATCH,          /* the kdump key, the pinned host key, nothing interactive */
+	CTL_SSH_INSTALL,        /* propagate: the user's own login, the pinned host key */
+	CTL_SSH_INSTALL_ASK,    /* ... no pinned key yet: ssh shows it and asks */
+	CTL_SSH_INSTALL_ACCEPT, /* ... no pinned key yet: record the one offered (--yes) */
+} CtlSshMode;
+
+/* ssh's command line for one remote command (every value of command already quoted). */
+int ctl_ssh_argv(const CtlSsh *s, CtlSshMode mode, const char *command, char ***ret);
+/* Run argv with stdin from in_fd and stdout to out_fd (-1: /dev/null), stderr inherited. Its
+ * exit status, or -errno. */
+int ctl_exec(char *const argv[], int in_fd, int out_fd);
+/* 'text' for a POSIX shell (caller frees). */
+char *ctl_shell_quote(const char *s);
+/* The dumps on the ssh server, oldest first (dir, file, size, state, release, has_dmesg; the
+ * last line of kdump-save.log in error when the dump is not complete). */
+int ctl_remote_scan(const CtlSsh *s, CtlDumps *ret, KdumpError *err);
 
 /* Shared by the commands (cmd-util.c). */
 void ctl_print_diags(const KdumpDiags *d, FILE *f);

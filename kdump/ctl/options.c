@@ -68,9 +68,17 @@ static const struct command {
 	{ "crashkernel", CMD_CRASHKERNEL, BIT(OPT_SET) | BIT(OPT_DRY_RUN) | BIT(OPT_FORCE) },
 	{ "test-panic", CMD_TEST_PANIC, BIT(OPT_YES) },
 	{ "list", CMD_LIST, BIT(OPT_JSON) | BIT(OPT_DIR) },
+	{ "propagate", CMD_PROPAGATE, BIT(OPT_YES) },
+	{ "fetch", CMD_FETCH, 0 },
 	{ "help", CMD_HELP, 0 },
 	{ "version", CMD_VERSION, 0 },
 };
+
+/* Arguments after the command. */
+static unsigned operands_of(CtlCommand c)
+{
+	return c == CMD_FETCH ? 2 : 0;
+}
 
 const char *ctl_command_name(CtlCommand c)
 {
@@ -103,7 +111,10 @@ void ctl_usage(FILE *f)
 	      "                        set crashkernel= for the next boot in the boot loader\n"
 	      "  test-panic [--yes]    crash the system now to test kdump (asks first)\n"
 	      "  list [--json] [--dir DIR]\n"
-	      "                        the saved dumps\n"
+	      "                        the saved dumps (on the ssh server for an ssh target)\n"
+	      "  propagate [--yes]     ssh target: create the key, install it on the server, pin\n"
+	      "                        the server's host key\n"
+	      "  fetch NAME DIR        copy a dump into DIR/NAME and rebuild it into a vmcore\n"
 	      "\n"
 	      "Options:\n"
 	      "  --config FILE         the configuration (default /etc/kdump.conf)\n"
@@ -229,8 +240,16 @@ int ctl_args_parse(int argc, char **argv, CtlArgs *ret, char **ret_msg)
 				cmd = &commands[i];
 		if (!cmd)
 			return fail(ret_msg, "unknown command '%s'", argv[optind]);
-		if (optind + 1 < argc)
-			return fail(ret_msg, "unexpected argument '%s'", argv[optind + 1]);
+		unsigned want = operands_of(cmd->cmd);
+
+		if ((unsigned)(argc - optind - 1) > want)
+			return fail(ret_msg, "unexpected argument '%s'", argv[optind + 1 + want]);
+		if (a.command != CMD_HELP && a.command != CMD_VERSION &&
+		    (unsigned)(argc - optind - 1) < want)
+			return fail(ret_msg, "'%s' needs %u argument%s (see --help)", cmd->name,
+				    want, want == 1 ? "" : "s");
+		for (unsigned i = 0; i < want && optind + 1 + (int)i < argc; i++)
+			a.operands[a.n_operands++] = argv[optind + 1 + i];
 		if (a.command != CMD_HELP && a.command != CMD_VERSION)
 			a.command = cmd->cmd;
 	}

@@ -113,6 +113,8 @@ static int resolve_target(const Ctl *c, CtlBuildPlan *p, const KdumpConfig *cfg,
 
 	if (cfg->target == KDUMP_TARGET_ROOTFS)
 		return rootfs_identity(c, &p->target_id);
+	if (cfg->target == KDUMP_TARGET_SSH || cfg->target == KDUMP_TARGET_NFS)
+		return ctl_plan_network(c, cfg, p, d);
 	if (cfg->target != KDUMP_TARGET_FS && cfg->target != KDUMP_TARGET_RAW)
 		return add_error(d, c->config_path, 0, "%s targets are not supported",
 				 kdump_target_type_to_string(cfg->target));
@@ -198,5 +200,8 @@ void ctl_build_plan_done(CtlBuildPlan *p)
 	free(p->output);
 	free(p->config);
 	free(p->config_name);
+	kdump_strv_free(p->files);
+	free(p->net);
+	free(p->hosts);
 	*p = (CtlBuildPlan){ 0 };
 }

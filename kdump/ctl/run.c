@@ -51,6 +51,8 @@ static const CmdFn handlers[_CMD_MAX] = {
 	[CMD_CRASHKERNEL] = cmd_crashkernel,
 	[CMD_TEST_PANIC] = cmd_test_panic,
 	[CMD_LIST] = cmd_list,
+	[CMD_PROPAGATE] = cmd_propagate,
+	[CMD_FETCH] = cmd_fetch,
 };
 
 int ctl_run(const CtlArgs *args)

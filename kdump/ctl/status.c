@@ -26,6 +26,7 @@ static const char *const reason_names[_CTL_REASON_MAX] = {
 	[CTL_REASON_LOADED_STALE] = "loaded-stale",
 	[CTL_REASON_LOADED_OTHER] = "loaded-by-other",
 	[CTL_REASON_LAST_TEST] = "last-test-failed",
+	[CTL_REASON_LAST_CAPTURE] = "last-capture-failed",
 };
 
 const char *ctl_reason_name(CtlReason r)
@@ -238,6 +239,113 @@ static bool dump_since(const char *dir, int64_t t, CtlDumpState *state, char *na
 	return found;
 }
 
+/* The same on the ssh server (one connection, bounded by ssh's timeouts). */
+static bool remote_dump_since(const Ctl *c, const KdumpConfig *cfg, int64_t t,
+			      CtlDumpState *state, char *name, size_t size)
+{
+	CtlDumps d = { 0 };
+	CtlSsh s;
+	bool found = false;
+
+	if (ctl_ssh_init(c, cfg, &s, NULL) < 0)
+		return false;
+	if (ctl_remote_scan(&s, &d, NULL) == 0)
+		for (size_t i = 0; i < d.n; i++)
+			if (d.items[i].time >= t - 5) {
+				found = true;
+				*state = d.items[i].state;
+				snprintf(name, size, "%s", d.items[i].dir);
+			}
+	ctl_dumps_done(&d);
+	ctl_ssh_done(&s);
+	return found;
+}
+
+int ctl_last_fallback(const char *dir, char **ret_name, char **ret_reason)
+{
+	_cleanup_free_ char *log = NULL, *text = NULL;
+	CtlDumps d;
+	const char *mark, *line, *end;
+	char *reason;
+	FILE *f;
+	size_t len = 0;
+	int r;
+
+	r = ctl_dumps_scan(dir, &d);
+	if (r < 0)
+		return r;
+	if (d.n == 0) {
+		ctl_dumps_done(&d);
+		return 0;
+	}
+	log = kdump_asprintf("%s/%s/kdump-save.log", dir, d.items[d.n - 1].dir);
+	f = log ? fopen(log, "re") : NULL;
+	if (f) {
+		text = malloc(1 << 20);
+		len = text ? fread(text, 1, (1 << 20) - 1, f) : 0;
+		fclose(f);
+		if (text)
+			text[len] = '\0';
+	}
+	mark = text ? strstr(text, "failure_action dump_to_rootfs: saving to the root filesystem "
+				    "instead") : NULL;
+	if (!mark) {
+		ctl_dumps_done(&d);
+		return 0;
+	}
+	/* the line before the mark's: the failed attempt's final line */
+	end = mark;
+	while (end > text && end[-1] != '\n')
+		end--;
+	while (end > text && end[-1] == '\n')
+		end--;
+	line = end;
+	while (line > text && line[-1] != '\n')
+		line--;
+	reason = strndup(line, (size_t)(end - line));
+	*ret_name = strdup(d.items[d.n - 1].dir);
+	ctl_dumps_done(&d);
+	if (!reason || !*ret_name) {
+		free(reason);
+		free(*ret_name);
+		return -ENOMEM;
+	}
+	*ret_reason = reason;
+	return 1;
+}
+
+/*
+ * failure_action dump_to_rootfs saved the newest dump of the root filesystem: the target
+ * failed at the last capture. Said until a newer dump is there (or this one is moved away).
+ */
+static int check_last_capture(const Ctl *c, const KdumpConfig *cfg, CtlStatus *s)
+{
+	_cleanup_free_ char *dir = NULL, *name = NULL, *reason = NULL;
+	int r;
+
+	if (!cfg || cfg->failure_action != KDUMP_ACTION_DUMP_TO_ROOTFS ||
+	    cfg->target == KDUMP_TARGET_ROOTFS)
+		return 0;
+	dir = ctl_path(c, cfg->path);
+	if (!dir)
+		return -ENOMEM;
+	r = ctl_last_fallback(dir, &name, &reason);
+	if (r == -ENOMEM)
+		return r;
+	if (r <= 0)
+		return 0;
+	/* "kdump-save: error: no dump saved: ..." -> from "no dump saved" on */
+	{
+		const char *p = strstr(reason, "error: ");
+		const char *why = p ? p + strlen("error: ") : reason;
+
+		return add(s, CTL_REASON_LAST_CAPTURE, true, "kdump-save.log beside the dump has "
+			   "the whole story; 'kdumpctl list' shows what the target holds",
+			   "the last capture could not save to the target and failure_action "
+			   "dump_to_rootfs saved it in %s/%s instead: %s", cfg->path, name, why);
+	}
+}
+
 /* Did the last test-panic leave a complete dump? (The capture kernel cannot tell us.) */
 static int check_last_test(const Ctl *c, const KdumpConfig *cfg, CtlStatus *s)
 {
@@ -255,8 +363,11 @@ static int check_last_test(const Ctl *c, const KdumpConfig *cfg, CtlStatus *s)
 	tt = (time_t)t;
 	if (!gmtime_r(&tt, &tm) || !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", &tm))
 		snprintf(when, sizeof(when), "%lld", t);
-	found = ctl_dumps_dir(c, cfg, &dir, NULL) == 0 &&
-		dump_since(dir, t, &state, name, sizeof(name));
+	if (cfg->target == KDUMP_TARGET_SSH)
+		found = remote_dump_since(c, cfg, t, &state, name, sizeof(name));
+	else
+		found = ctl_dumps_dir(c, cfg, &dir, NULL) == 0 &&
+			dump_since(dir, t, &state, name, sizeof(name));
 	if (!found && cfg->failure_action == KDUMP_ACTION_DUMP_TO_ROOTFS) {
 		rootfs = ctl_path(c, cfg->path);
 		found = rootfs && dump_since(rootfs, t, &state, name, sizeof(name));
@@ -330,6 +441,8 @@ int ctl_status_evaluate(const Ctl *c, CtlStatus *ret)
 		r = check_size(c, &f, &s);
 	if (r == 0)
 		r = check_last_test(c, cfg, &s);
+	if (r == 0)
+		r = check_last_capture(c, cfg, &s);
 out:
 	ctl_facts_done(&f);
 	if (r < 0) {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* One handler per kdump.conf directive: check the values, store them, report problems. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,10 +47,24 @@ int conf_on_device_target(ParseState *s, const Directive *d, ConfWord *v, size_t
 	return set_string(&s->c->device, v[0].text);
 }
 
+/*
+ * A target as messages may show it: a password in it (USER:PASSWORD@HOST, refused anyway) is
+ * never repeated, since diagnostics reach the console and the journal.
+ */
+static const char *without_password(const char *value, char *buf, size_t len)
+{
+	const char *at = strrchr(value, '@'), *colon = strchr(value, ':');
+
+	if (!at || !colon || colon > at)
+		return value;
+	snprintf(buf, len, "%.*s:***%s", (int)(colon - value), value, at);
+	return buf;
+}
+
 int conf_on_network(ParseState *s, const Directive *d, ConfWord *v, size_t n)
 {
 	const char *h, *m;
-	char **field;
+	char **field, shown[512];
 	int r;
 
 	switch (d->id) {
@@ -62,27 +77,20 @@ int conf_on_network(ParseState *s, const Directive *d, ConfWord *v, size_t n)
 		field = &s->c->nfs;
 		break;
 	default:
-		m = v[0].text[0] == '/' ? NULL : "the key file must be an absolute path";
-		h = NULL;
+		m = v[0].text[0] == '/' ? conf_check_path(v[0].text, &h) :
+					  "the key file must be an absolute path";
+		if (v[0].text[0] != '/')
+			h = NULL;
 		field = &s->c->sshkey;
 		break;
 	}
 	if (m)
-		return error_hint(s, -EINVAL, m, h, v[0].text);
+		return error_hint(s, -EINVAL, m, h, without_password(v[0].text, shown, sizeof(shown)));
 	if ((r = set_string(field, v[0].text)) < 0)
 		return r;
 	if (d->id != KDUMP_DIR_SSHKEY)
 		s->c->target = d->id == KDUMP_DIR_SSH ? KDUMP_TARGET_SSH : KDUMP_TARGET_NFS;
-	if (d->id == KDUMP_DIR_SSHKEY)
-		r = problem(s, KDUMP_SEVERITY_ERROR, -EOPNOTSUPP,
-			    "sshkey is for ssh dump targets, which are not yet supported");
-	else
-		r = problem(s, KDUMP_SEVERITY_ERROR, -EOPNOTSUPP,
-			    "%s dump targets are not yet supported", d->name);
-	if (r >= 0)
-		r = hint(s, "save to a local filesystem for now: 'ext4 UUID=...', 'xfs LABEL=...' "
-			    "or just 'path /var/crash'");
-	return r;
+	return 0;
 }
 
 /* Words to an argv; refuses shell syntax. Returns 1 with *ret, 0 when reported, or -ENOMEM. */

@@ -121,13 +121,19 @@ static bool valid_host(const char *h, size_t n)
 const char *conf_check_ssh(const char *value, const char **ret_hint)
 {
 	const char *at = strchr(value, '@');
+	const char *end = at && at[1] == '[' ? strchr(at, ']') : NULL;
+	KdumpSshTarget t;
 
-	*ret_hint = "write USER@HOST, e.g. 'ssh kdump@dumps.example.com'";
-	if (!at || at == value || !valid_host(at + 1, strlen(at + 1)))
+	*ret_hint = "write USER@HOST or USER@HOST:PORT, e.g. 'ssh kdump@dumps.example.com'";
+
+	if (!at || at == value ||
+	    !valid_host(at + 1, end ? (size_t)(end + 1 - (at + 1)) : strcspn(at + 1, ":")))
 		return "the ssh target is not USER@HOST";
 	for (const char *p = value; p < at; p++)
 		if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
 			return "the ssh user name has unexpected characters";
+	if (kdump_ssh_target_parse(value, &t) < 0)
+		return "the ssh target is not USER@HOST[:PORT]";
 	*ret_hint = NULL;
 	return NULL;
 }
@@ -135,11 +141,13 @@ const char *conf_check_ssh(const char *value, const char **ret_hint)
 const char *conf_check_nfs(const char *value, const char **ret_hint)
 {
 	const char *colon = value[0] == '[' ? strstr(value, "]:") : strchr(value, ':');
+	KdumpNfsTarget t;
 
 	*ret_hint = "write HOST:/EXPORT, e.g. 'nfs dumps.example.com:/export/crash'";
 	if (colon && value[0] == '[')
 		colon++;
-	if (!colon || colon[1] != '/' || !valid_host(value, (size_t)(colon - value)))
+	if (!colon || colon[1] != '/' || !valid_host(value, (size_t)(colon - value)) ||
+	    kdump_nfs_target_parse(value, &t) < 0)
 		return "the nfs target is not HOST:/EXPORT";
 	*ret_hint = NULL;
 	return NULL;

@@ -93,7 +93,7 @@ static const struct {
 	{ "fence_kdump_args", -EOPNOTSUPP, "fence_kdump is not supported", NULL },
 	{ "fence_kdump_nodes", -EOPNOTSUPP, "fence_kdump is not supported", NULL },
 	{ "net", -EINVAL, "'net' is obsolete (Fedora's kdump dropped it too)",
-	  "network targets are 'ssh' and 'nfs' (not yet supported)" },
+	  "network targets are 'ssh USER@HOST' and 'nfs HOST:/EXPORT'" },
 	{ "options", -EINVAL, "'options' is obsolete (Fedora's kdump dropped it too)",
 	  "pass module options with dracut_args --kernel-cmdline" },
 	{ "link_delay", -EINVAL, "'link_delay' is obsolete (Fedora's kdump dropped it too)", NULL },
@@ -198,6 +198,20 @@ static int check_combinations(ParseState *s)
 		if (r >= 0)
 			r = hint(s, "choose reboot, halt, poweroff or shell");
 	}
+	if (r >= 0 && c->line[KDUMP_DIR_SSHKEY] && c->target != KDUMP_TARGET_SSH) {
+		s->line = c->line[KDUMP_DIR_SSHKEY];
+		r = problem(s, KDUMP_SEVERITY_WARNING, 0, "sshkey is used only with an ssh target");
+		if (r >= 0)
+			r = hint(s, "remove the line, or name the server with 'ssh USER@HOST'");
+	}
+	if (r >= 0 && c->target == KDUMP_TARGET_SSH &&
+	    (c->line[KDUMP_DIR_KEEP_OLD_DUMPS] || c->line[KDUMP_DIR_MIN_FREE_SPACE])) {
+		s->line = MAX(c->line[KDUMP_DIR_KEEP_OLD_DUMPS], c->line[KDUMP_DIR_MIN_FREE_SPACE]);
+		r = problem(s, KDUMP_SEVERITY_WARNING, 0, "keep_old_dumps and min_free_space are "
+			    "not applied on an ssh server");
+		if (r >= 0)
+			r = hint(s, "clean up old dumps on the server itself");
+	}
 	return r;
 }
 
@@ -246,9 +260,10 @@ int kdump_config_new(KdumpConfig **ret)
 	c->final_action = KDUMP_ACTION_REBOOT;
 	c->keep_old_dumps = KDUMP_KEEP_ALL;
 	c->path = strdup(KDUMP_DEFAULT_PATH);
+	c->sshkey = strdup(KDUMP_DEFAULT_SSHKEY);
 	for (size_t i = 0; i < ELEMENTSOF(collector) && r == 0; i++)
 		r = kdump_strv_push(&c->core_collector, collector[i]);
-	if (!c->path || r < 0) {
+	if (!c->path || !c->sshkey || r < 0) {
 		kdump_config_free(c);
 		return -ENOMEM;
 	}

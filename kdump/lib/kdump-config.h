@@ -19,14 +19,16 @@
 #define KDUMP_DEFAULT_PATH "/var/crash"
 /* keep_old_dumps when the file does not say (or says "all"): never delete a dump. */
 #define KDUMP_KEEP_ALL UINT32_MAX
+/* sshkey when the file does not say: 'kdumpctl propagate' creates it. */
+#define KDUMP_DEFAULT_SSHKEY "/root/.ssh/kdump_id_ed25519"
 
 typedef enum KdumpDirective {
 	KDUMP_DIR_PATH,
 	KDUMP_DIR_TARGET_FS,      /* ext4 | xfs | btrfs DEVICE */
 	KDUMP_DIR_RAW,
-	KDUMP_DIR_SSH,            /* parsed, then refused: not yet supported */
-	KDUMP_DIR_SSHKEY,         /* parsed, then refused */
-	KDUMP_DIR_NFS,            /* parsed, then refused */
+	KDUMP_DIR_SSH,            /* ssh USER@HOST[:PORT] */
+	KDUMP_DIR_SSHKEY,
+	KDUMP_DIR_NFS,            /* nfs HOST:/EXPORT */
 	KDUMP_DIR_CORE_COLLECTOR,
 	KDUMP_DIR_KDUMP_PRE,
 	KDUMP_DIR_KDUMP_POST,
@@ -66,9 +68,9 @@ typedef struct KdumpConfig {
 	KdumpTargetType target;
 	char *fstype;     /* KDUMP_TARGET_FS: "ext4", "xfs" or "btrfs" */
 	char *device;     /* FS and RAW: as written, "/dev/vdb1", "UUID=...", "LABEL=..." */
-	char *ssh;        /* "user@host": kept for when ssh is supported */
-	char *sshkey;
-	char *nfs;        /* "host:/export" */
+	char *ssh;        /* "user@host[:port]", as written (kdump_ssh_target_parse()) */
+	char *sshkey;     /* never NULL: KDUMP_DEFAULT_SSHKEY unless the file says */
+	char *nfs;        /* "host:/export", as written (kdump_nfs_target_parse()) */
 
 	/* How: argv vectors (NULL-terminated). core_collector is never NULL. */
 	char **core_collector;
@@ -144,3 +146,26 @@ typedef int (*KdumpTagResolver)(const char *spec, char **ret, void *userdata);
 int kdump_resolve_device(const char *spec, KdumpTagResolver resolver, void *userdata, char **ret,
 			 KdumpError *err);
 int kdump_blkid_resolver(const char *spec, char **ret, void *userdata);
+
+/*
+ * Network targets taken apart. 'ssh USER@HOST[:PORT]' (port 22 when not given; an IPv6
+ * address in brackets, [fd00::1]:2222) and 'nfs HOST:/EXPORT'. host is without brackets.
+ * Return 0, or -EINVAL for a malformed value.
+ */
+typedef struct KdumpSshTarget {
+	char user[64];
+	char host[256];
+	unsigned port;
+	bool ipv6;
+} KdumpSshTarget;
+
+typedef struct KdumpNfsTarget {
+	char host[256];
+	char export[1024];
+	bool ipv6;
+} KdumpNfsTarget;
+
+int kdump_ssh_target_parse(const char *spec, KdumpSshTarget *ret);
+int kdump_nfs_target_parse(const char *spec, KdumpNfsTarget *ret);
+/* How ssh names the server in known_hosts: "host", or "[host]:port" for another port. */
+int kdump_ssh_known_hosts_name(const KdumpSshTarget *t, char *buf, size_t size);

@@ -60,24 +60,35 @@ static const struct {
 	{ "ext4 /dev/sda1\nraw /dev/sdb\n", -EINVAL,
 	  "kdump.conf:2: error: a second dump target 'raw' (the first, 'ext4', is on line 1)\n"
 	  "kdump.conf:2: hint: kdump saves to one target: remove one of the lines" },
-	{ "ssh kdump@dumps.example.com\n", -EINVAL,
-	  "kdump.conf:1: error: ssh dump targets are not yet supported\n"
-	  "kdump.conf:1: hint: save to a local filesystem for now: 'ext4 UUID=...', 'xfs LABEL=...' "
-	  "or just 'path /var/crash'" },
-	{ "nfs [fd00::1]:/export/crash\n", -EINVAL,
-	  "kdump.conf:1: error: nfs dump targets are not yet supported\n"
-	  "kdump.conf:1: hint: save to a local filesystem for now: 'ext4 UUID=...', 'xfs LABEL=...' "
-	  "or just 'path /var/crash'" },
+	/* network targets (accepted since they are supported) */
+	{ "ssh kdump@dumps.example.com\n", 0, "" },
+	{ "ssh kdump@dumps.example.com:2222\nsshkey /etc/kdump/id\n", 0, "" },
+	{ "ssh kdump@[fd00::1]:2222\n", 0, "" },
+	{ "nfs [fd00::1]:/export/crash\n", 0, "" },
+	{ "ssh kdump@host:0\n", -EINVAL,
+	  "kdump.conf:1: error: kdump@host:0: the ssh target is not USER@HOST[:PORT]\n"
+	  "kdump.conf:1: hint: write USER@HOST or USER@HOST:PORT, e.g. 'ssh kdump@dumps.example.com'" },
+	{ "ssh kdump@host:22x\n", -EINVAL,
+	  "kdump.conf:1: error: kdump@host:22x: the ssh target is not USER@HOST[:PORT]\n"
+	  "kdump.conf:1: hint: write USER@HOST or USER@HOST:PORT, e.g. 'ssh kdump@dumps.example.com'" },
+	{ "ssh kdump@-oProxyCommand=x\n", -EINVAL,
+	  "kdump.conf:1: error: kdump@-oProxyCommand=x: the ssh target is not USER@HOST\n"
+	  "kdump.conf:1: hint: write USER@HOST or USER@HOST:PORT, e.g. 'ssh kdump@dumps.example.com'" },
+	{ "ssh kdump@dumps\nsshkey id_ed25519\n", -EINVAL,
+	  "kdump.conf:2: error: id_ed25519: the key file must be an absolute path" },
+	{ "ssh kdump@dumps\nkeep_old_dumps 3\n", 0,
+	  "kdump.conf:2: warning: keep_old_dumps and min_free_space are not applied on an ssh server\n"
+	  "kdump.conf:2: hint: clean up old dumps on the server itself" },
+	{ "nfs dumps:/x\nkeep_old_dumps 3\nmin_free_space 1G\nfailure_action dump_to_rootfs\n", 0, "" },
 	{ "nfs dumps.example.com\n", -EINVAL,
 	  "kdump.conf:1: error: dumps.example.com: the nfs target is not HOST:/EXPORT\n"
 	  "kdump.conf:1: hint: write HOST:/EXPORT, e.g. 'nfs dumps.example.com:/export/crash'" },
 	{ "ssh @host\n", -EINVAL,
 	  "kdump.conf:1: error: @host: the ssh target is not USER@HOST\n"
-	  "kdump.conf:1: hint: write USER@HOST, e.g. 'ssh kdump@dumps.example.com'" },
-	{ "sshkey /root/.ssh/kdump_id_rsa\n", -EINVAL,
-	  "kdump.conf:1: error: sshkey is for ssh dump targets, which are not yet supported\n"
-	  "kdump.conf:1: hint: save to a local filesystem for now: 'ext4 UUID=...', 'xfs LABEL=...' "
-	  "or just 'path /var/crash'" },
+	  "kdump.conf:1: hint: write USER@HOST or USER@HOST:PORT, e.g. 'ssh kdump@dumps.example.com'" },
+	{ "sshkey /root/.ssh/kdump_id_rsa\n", 0,
+	  "kdump.conf:1: warning: sshkey is used only with an ssh target\n"
+	  "kdump.conf:1: hint: remove the line, or name the server with 'ssh USER@HOST'" },
 	{ "core_collector cp --sparse=always\n", -EINVAL,
 	  "kdump.conf:1: error: core_collector must run makedumpfile-lite (or makedumpfile, its "
 	  "alias), not 'cp'\n"
@@ -158,7 +169,7 @@ static const struct {
 	{ "fence_kdump_nodes node1\n", -EINVAL, "kdump.conf:1: error: fence_kdump is not supported" },
 	{ "net user@host\n", -EINVAL,
 	  "kdump.conf:1: error: 'net' is obsolete (Fedora's kdump dropped it too)\n"
-	  "kdump.conf:1: hint: network targets are 'ssh' and 'nfs' (not yet supported)" },
+	  "kdump.conf:1: hint: network targets are 'ssh USER@HOST' and 'nfs HOST:/EXPORT'" },
 	/* Warnings only: the file is accepted. */
 	{ "auto_reset_crashkernel yes\n", 0,
 	  "kdump.conf:1: warning: auto_reset_crashkernel is ignored: kdumpctl never changes "
@@ -177,9 +188,6 @@ static const struct {
 	  "kdump.conf:1: error: unknown directive 'pth'\nkdump.conf:1: hint: did you mean 'path'?\n"
 	  "kdump.conf:2: error: 'rebot' is not a failure_action\n"
 	  "kdump.conf:2: hint: did you mean 'reboot'?\n"
-	  "kdump.conf:3: error: ssh dump targets are not yet supported\n"
-	  "kdump.conf:3: hint: save to a local filesystem for now: 'ext4 UUID=...', 'xfs LABEL=...' "
-	  "or just 'path /var/crash'\n"
 	  "kdump.conf:4: error: a second dump target 'raw' (the first, 'ssh', is on line 3)\n"
 	  "kdump.conf:4: hint: kdump saves to one target: remove one of the lines" },
 };

@@ -149,7 +149,7 @@ TEST(errors)
 
 TEST(error_classes)
 {
-	ASSERT_EQ_INT(parse("ssh a@b\n"), -EINVAL);
+	ASSERT_EQ_INT(parse("fence_kdump_nodes node1\n"), -EINVAL);
 	ASSERT_EQ_INT(D.items[0].error, -EOPNOTSUPP);
 	ASSERT_STREQ(C ? "set" : "unset", "unset");
 	ASSERT_EQ_INT(parse("pth /x\n"), -EINVAL);
@@ -157,9 +157,42 @@ TEST(error_classes)
 	ASSERT_EQ_INT(D.items[0].line, 1);
 	ASSERT_STREQ(D.items[0].file, "kdump.conf");
 	ASSERT_STREQ(D.items[0].hint, "did you mean 'path'?");
-	/* The ssh target is kept for when it is supported, even though it is refused. */
-	ASSERT_EQ_INT(parse("ssh kdump@host\n"), -EINVAL);
-	ASSERT_EQ_INT(D.n_errors, 1);
+	/* Network targets, taken apart for the agent and kdumpctl. */
+	ASSERT_OK(parse("ssh kdump@host\n"));
+	ASSERT_EQ_INT(C->target, KDUMP_TARGET_SSH);
+	ASSERT_STREQ(C->ssh, "kdump@host");
+	ASSERT_STREQ(C->sshkey, KDUMP_DEFAULT_SSHKEY);
+	{
+		KdumpSshTarget t;
+		KdumpNfsTarget n;
+		char name[300];
+
+		ASSERT_OK(kdump_ssh_target_parse("kdump@host", &t));
+		ASSERT_STREQ(t.user, "kdump");
+		ASSERT_STREQ(t.host, "host");
+		ASSERT_EQ_INT(t.port, 22);
+		ASSERT_OK(kdump_ssh_known_hosts_name(&t, name, sizeof(name)));
+		ASSERT_STREQ(name, "host");
+		ASSERT_OK(kdump_ssh_target_parse("root@[fd00::1]:2222", &t));
+		ASSERT_STREQ(t.host, "fd00::1");
+		ASSERT_EQ_INT(t.port, 2222);
+		ASSERT_TRUE(t.ipv6);
+		ASSERT_OK(kdump_ssh_known_hosts_name(&t, name, sizeof(name)));
+		ASSERT_STREQ(name, "[fd00::1]:2222");
+		ASSERT_EQ_INT(kdump_ssh_target_parse("root@host:65536", &t), -EINVAL);
+		ASSERT_EQ_INT(kdump_ssh_target_parse("-oProxyCommand=x@host", &t), -EINVAL);
+		ASSERT_EQ_INT(kdump_ssh_target_parse("root@-oProxyCommand=x", &t), -EINVAL);
+		ASSERT_EQ_INT(kdump_ssh_target_parse("root@host:22:22", &t), -EINVAL);
+		ASSERT_OK(kdump_nfs_target_parse("[fd00::1]:/export/crash", &n));
+		ASSERT_STREQ(n.host, "fd00::1");
+		ASSERT_STREQ(n.export, "/export/crash");
+		ASSERT_OK(kdump_nfs_target_parse("nfs.example.com:/x", &n));
+		ASSERT_STREQ(n.host, "nfs.example.com");
+		ASSERT_EQ_INT(kdump_nfs_target_parse("host:export", &n), -EINVAL);
+	}
+	ASSERT_OK(parse("nfs 10.0.2.2:/export\npath /crash\n"));
+	ASSERT_EQ_INT(C->target, KDUMP_TARGET_NFS);
+	ASSERT_STREQ(C->nfs, "10.0.2.2:/export");
 }
 
 TEST(long_line)

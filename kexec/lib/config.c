@@ -160,10 +160,15 @@ static int set_value(struct parser *p, KexecLoadConfig *c, enum key k, const cha
 
 static int refuse_binary(const char *path, const char *text, size_t len, KexecError *e)
 {
-	KexecMagic m = kexec_magic_of(text, len);
+	KexecMagic m;
 
-	if ((m == KEXEC_MAGIC_UNKNOWN || m == KEXEC_MAGIC_EMPTY) && !memchr(text, '\0', len))
+	/*
+	 * Kernels, initrds and compressed files have NUL bytes; a text file has none, whatever
+	 * its bytes 56-59 or 0x1fe-0x205 (where the arm64 and bzImage magics are) happen to be.
+	 */
+	if (!memchr(text, '\0', len))
 		return 0;
+	m = kexec_magic_of(text, len);
 	kexec_error_set(e, -ENOEXEC, KEXEC_ORIGIN_FILES, "'%s' is not a load-config file: it is "
 			"a%s %s", path, m == KEXEC_MAGIC_UNKNOWN ? " binary file, not" : "n",
 			m == KEXEC_MAGIC_UNKNOWN ? "text" : kexec_magic_name(m));

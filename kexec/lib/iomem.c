@@ -38,6 +38,9 @@ static int parse_line(const char *line, size_t len, unsigned *ret_depth, KexecRa
 	if (parse_hex(line + i, dash - i, &r.start) < 0 ||
 	    parse_hex(line + dash + 1, colon - 1 - dash - 1, &r.end) < 0 || r.end < r.start)
 		return -EBADMSG;
+	/* 0-ffffffffffffffff would be 2^64 bytes, a size no uint64_t holds (and no machine has) */
+	if (r.start == 0 && r.end == UINT64_MAX)
+		return -EBADMSG;
 	*ret_depth = (unsigned)(i / 2);
 	*ret_range = r;
 	*ret_name = line + colon + 2;
@@ -78,9 +81,14 @@ int kexec_iomem_parse(const char *text, size_t len, KexecIomem *ret, unsigned *r
 		ranges++;
 		if (r.start != 0 || r.end != 0)
 			m.addresses_hidden = 0;
-		if (depth == 0 && name_is(name, name_len, "System RAM"))
-			m.system_ram += r.end - r.start + 1;
-		else if (name_is(name, name_len, "Crash kernel") && m.n_crash < KEXEC_IOMEM_MAX_CRASH)
+		if (depth == 0 && name_is(name, name_len, "System RAM")) {
+			/* Top-level ranges never overlap, so their total fits: not in this text. */
+			if (__builtin_add_overflow(m.system_ram, r.end - r.start + 1, &m.system_ram)) {
+				if (reterr_line)
+					*reterr_line = lineno;
+				return -EBADMSG;
+			}
+		} else if (name_is(name, name_len, "Crash kernel") && m.n_crash < KEXEC_IOMEM_MAX_CRASH)
 			m.crash[m.n_crash++] = r;
 	}
 	if (ranges == 0)

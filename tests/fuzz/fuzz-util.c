@@ -1,14 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* What the fuzz targets share: the input file, and running every reader on a handle. */
+/* What the libvmcore fuzz targets share: running every reader on a handle. */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "fuzz.h"
-#include "io-util.h"
 
 const char *const fuzz_vmcoreinfo_keys[] = {
 	"OSRELEASE", "PAGESIZE", "CRASHTIME", "KERNELOFFSET",
@@ -46,48 +42,6 @@ const char *const fuzz_vmcoreinfo_keys[] = {
 	"", "=", "SYMBOL(", "NUMBER()",
 	NULL,
 };
-
-int fuzz_memfd(void)
-{
-	static int fd = -1;
-
-	if (fd < 0) {
-		fd = memfd_create("fuzz-input", MFD_CLOEXEC);
-		if (fd < 0) {
-			perror("memfd_create");
-			abort();
-		}
-	}
-	return fd;
-}
-
-void fuzz_set_file(int fd, const void *data, size_t size)
-{
-	if (ftruncate(fd, 0) < 0 || (size && pwrite_all(fd, data, size, 0) < 0) ||
-	    ftruncate(fd, (off_t)size) < 0) {
-		perror("writing the fuzz input");
-		abort();
-	}
-}
-
-/* Where fuzz_touch() puts what it reads, so that the reads are not optimised away. */
-static volatile unsigned sink;
-
-void fuzz_touch(const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	unsigned sum = 0;
-
-	for (size_t i = 0; i < n; i++)
-		sum += b[i];
-	sink += sum;
-}
-
-void fuzz_touch_str(const char *s)
-{
-	if (s)
-		fuzz_touch(s, strlen(s) + 1);
-}
 
 int fuzz_count_line(const char *line, size_t len, void *userdata)
 {

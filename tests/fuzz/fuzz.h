@@ -2,29 +2,17 @@
 #pragma once
 
 /*
- * Shared by the fuzz targets. Each target defines LLVMFuzzerTestOneInput(); it is linked with
- * libFuzzer (-Dfuzz=true, clang) or with replay.c, a main() that runs every file of the corpus
- * directories it is given (the default build: the meson suite 'fuzz-regress').
- *
- * A target must be deterministic, never exit, and free everything it allocates: the same
- * process runs millions of inputs.
+ * Shared by the libvmcore fuzz targets (fuzz-util.c), on top of what every target shares
+ * (fuzz-common.h).
  */
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fuzz-common.h"
 #include "vmcore.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define MIN_SIZE(a, b) ((size_t)(a) < (size_t)(b) ? (size_t)(a) : (size_t)(b))
 
 /* Page frames read per input: all of them up to this many, then a spread of them. */
 #define FUZZ_MAX_PFN_READS 1024u
-
-/* A memfd for the inputs of this process (created once); aborts when it cannot. */
-int fuzz_memfd(void);
-/* Makes fd hold exactly data[0..size); aborts on failure (a broken harness, not a finding). */
-void fuzz_set_file(int fd, const void *data, size_t size);
 
 /* What fuzz_exercise() does beyond the format-independent reads. */
 enum {
@@ -56,10 +44,6 @@ void fuzz_walk_tables(vmcore_t *v, uint64_t max_tables);
 extern const char *const fuzz_vmcoreinfo_keys[];
 /* Looks key up with every getter. */
 void fuzz_lookup_key(const vmcore_t *v, const char *key);
-
-/* Reads every byte (so that ASan checks the buffer); NULL strings are fine. */
-void fuzz_touch(const void *p, size_t n);
-void fuzz_touch_str(const char *s);
 
 /* A line callback that counts lines and touches every byte (so ASan checks the buffer). */
 int fuzz_count_line(const char *line, size_t len, void *userdata);

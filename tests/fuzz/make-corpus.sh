@@ -9,22 +9,21 @@
 #   fuzz-vmcoreinfo                  the VMCOREINFO texts of the repository
 #   fuzz-dmesg, fuzz-pageclass,
 #   fuzz-xlat                        written by fuzz-mkseeds (mkseeds.c)
+#   fuzz-kdump-conf, fuzz-kexec-config,
+#   fuzz-iomem, fuzz-cmdline,
+#   fuzz-crashkernel                 written by text-seeds.py: real files of the repository
+#                                    (and tests/fuzz/seeds/), the unit tests' inputs, bad variants
 # Seeds are never larger than 64 KiB. Inputs the fuzzers found (the other files) are kept.
 #
 #   make-corpus.sh [BUILDDIR]   BUILDDIR (default build-fuzz-replay) is configured if needed;
 #                               mkvmcore and fuzz-mkseeds are built there
+#   make-corpus.sh --text       only the seeds of the text-parser targets (nothing to build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 top="$PWD"
-builddir="${1:-build-fuzz-replay}"
 corpus=tests/fuzz/corpus
 max=65536
-
-if [ ! -f "$builddir/build.ninja" ]; then
-	meson setup "$builddir" -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
-fi
-meson compile -C "$builddir" tests/gen/mkvmcore tests/fuzz/fuzz-mkseeds >/dev/null
-mkvmcore="$builddir/tests/gen/mkvmcore"
+text_targets=(fuzz-kdump-conf fuzz-kexec-config fuzz-iomem fuzz-cmdline fuzz-crashkernel)
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -40,6 +39,32 @@ put() {
 	mkdir -p "$corpus/$1"
 	cp "$3" "$corpus/$1/seed-$2"
 }
+
+# The text parsers: kdump.conf, the load-config file, /proc/iomem, command lines, crashkernel=.
+text_seeds() {
+	local t f
+	for t in "${text_targets[@]}"; do
+		rm -f "$corpus/$t"/seed-*
+	done
+	python3 tests/fuzz/text-seeds.py "$work/text"
+	for t in "$work"/text/*; do
+		for f in "$t"/*; do
+			put "$(basename "$t")" "$(basename "$f")" "$f"
+		done
+	done
+}
+
+if [ "${1:-}" = --text ]; then
+	text_seeds
+	exit 0
+fi
+builddir="${1:-build-fuzz-replay}"
+
+if [ ! -f "$builddir/build.ninja" ]; then
+	meson setup "$builddir" -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
+fi
+meson compile -C "$builddir" tests/gen/mkvmcore tests/fuzz/fuzz-mkseeds >/dev/null
+mkvmcore="$builddir/tests/gen/mkvmcore"
 
 # The target of a dump file, by its signature.
 target_of() {
@@ -141,6 +166,9 @@ for f in tests/realvm/vmcoreinfo-*.txt; do
 done
 put fuzz-vmcoreinfo synthetic-cases tests/cases/common/vmcoreinfo.txt
 put fuzz-vmcoreinfo synthetic-examples tests/gen/examples/vmcoreinfo.txt
+
+# --- the text parsers ---
+text_seeds
 
 # --- the vmimage targets ---
 "$builddir/tests/fuzz/fuzz-mkseeds" "$work/img"

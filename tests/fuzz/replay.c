@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fuzz.h"
+#include "fuzz-common.h"
 #include "io-util.h"
 
 #define FUZZ_REPLAY_TIMEOUT 10

@@ -85,9 +85,12 @@ if ! have_libfuzzer; then
 		exit 1
 	fi
 fi
+# clang's -Wformat-nonliteral (from -Wformat=2) refuses kexec/lib/context.c's vformat(), a
+# vasprintf() wrapper without _printf_(1, 0), which gcc accepts: the warning is off in this
+# build only (the gcc builds keep it).
 if [ ! -f "$builddir/build.ninja" ]; then
 	CC=clang meson setup "$builddir" -Dfuzz=true -Db_sanitize=address,undefined \
-		-Db_lundef=false -Dreal_fixtures=false >/dev/null
+		-Db_lundef=false -Dreal_fixtures=false -Dc_args=-Wno-format-nonliteral >/dev/null
 fi
 build_targets=()
 for t in "${targets[@]}"; do

@@ -48,6 +48,35 @@ void env_path(const struct mdl_env *e, const char *name, char *buf, size_t len)
 	snprintf(buf, len, "%s/%s", e->dir, name);
 }
 
+static void log_message(int level, const char *text, void *userdata)
+{
+	struct run_log *l = userdata;
+	size_t n = strlen(l->text);
+
+	snprintf(l->text + n, sizeof(l->text) - n, "%s\n", text);
+}
+
+int run_args_log(const char *const *args, const struct mdl_seam *seam, struct mdl_stats *st,
+		 char *err, size_t errlen, struct run_log *log)
+{
+	struct mdl_callbacks cb = { .message = log_message, .userdata = log };
+	char *argv[32];
+	struct mdl_options o;
+	int argc = 0, r;
+
+	log->text[0] = '\0';
+	argv[argc++] = (char *)"makedumpfile-lite";
+	for (; *args && argc < 31; args++)
+		argv[argc++] = (char *)*args;
+	argv[argc] = NULL;
+	r = mdl_parse_options(argc, argv, &o, err, errlen);
+	if (r < 0)
+		return r;
+	o.message_level = MDL_ML_COMMON | MDL_ML_ERROR;
+	*st = (struct mdl_stats){};
+	return mdl_run_dump(&o, &cb, st, err, errlen, seam);
+}
+
 int run_args(const char *const *args, const struct mdl_seam *seam, struct mdl_stats *st,
 	     char *err, size_t errlen)
 {

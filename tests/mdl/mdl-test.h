@@ -28,3 +28,12 @@ void env_path(const struct mdl_env *e, const char *name, char *buf, size_t len);
  */
 int run_args(const char *const *args, const struct mdl_seam *seam, struct mdl_stats *st,
 	     char *err, size_t errlen);
+
+/* The messages of a run, one per line. */
+struct run_log {
+	char text[8192];
+};
+
+/* run_args() for a dump, with the messages (common and error levels) kept in log. */
+int run_args_log(const char *const *args, const struct mdl_seam *seam, struct mdl_stats *st,
+		 char *err, size_t errlen, struct run_log *log);

@@ -6,13 +6,24 @@
  * The failures are injected by the sink's seam (struct mdl_seam): a write crossing the limit is
  * cut there, as on a full disk. Also: a flattened stream cut short and rebuilt with -R, and
  * an input that ends early (pages that cannot be read are lost, the dump marked incomplete).
+ *
+ * And the faults that do not come from the seam: pages that raise SIGBUS when read through
+ * mmap() (the input truncated under the collector's mapping windows), the collector killed
+ * with SIGKILL part way, and, on a small ext4 filesystem on a loop device that is shut down
+ * part way (EXT4_IOC_SHUTDOWN: the disk is gone, the kernel answers EIO), the dump's target
+ * disappearing and the input becoming unreadable (real EIO on read).
  */
 #include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "io-util.h"
+#include "loopfs.h"
 #include "macro.h"
 #include "mdl-test.h"
 #include "tests.h"
@@ -243,16 +254,330 @@ TEST(short_input)
 	(void)unlink(out);
 }
 
+/* A copy of the test image at path. */
+static void copy_image(const char *path)
+{
+	ASSERT_OK(mdl_image_save(&env.img, path));
+}
+
+/*
+ * ELF cannot say "lost" for a page inside a segment (the layout is written before the pages):
+ * a page that could not be read is written as zeros, and the header's incomplete flag and the
+ * message are what tell. Every other page must be the input's.
+ */
+static void check_elf_lost_zero(const char *path, uint64_t unreadable)
+{
+	static uint8_t a[4096], b[4096];
+	vmcore_t *out = vmcore_new();
+	uint64_t zeroed = 0;
+
+	ASSERT_OK(vmcore_open(out, path));
+	for (unsigned pfn = 0; pfn < MI_NPFN; pfn++) {
+		if (vmcore_pfn_state(out, pfn) != VMCORE_PFN_DUMPED)
+			continue;
+		if (vmcore_read_pfn(out, pfn, b) < 0 || vmcore_read_pfn(env.in, pfn, a) < 0) {
+			fprintf(stderr, "%s: PFN 0x%x does not read\n", path, pfn);
+			tests_failed++;
+			break;
+		}
+		if (memcmp(a, b, sizeof(a)) == 0)
+			continue;
+		if (!vmcore_page_is_zero(b, sizeof(b))) {
+			fprintf(stderr, "%s: PFN 0x%x: neither the input's page nor zeros\n", path, pfn);
+			tests_failed++;
+			break;
+		}
+		zeroed++;
+	}
+	vmcore_free(out);
+	ASSERT_TRUE(zeroed > 0 && zeroed <= unreadable);
+}
+
+static void truncate_input(void *userdata)
+{
+	/* the collector has the file open and mapped windows of it: they now run past its end */
+	if (truncate(userdata, 14 << 20) < 0)
+		abort();
+}
+
+/*
+ * Pages that cannot be read through mmap(): the input (read through mmap() as /proc/vmcore
+ * is) is truncated after the scan, so that the windows the copy maps reach past its end and
+ * touching those pages raises SIGBUS. Each such page must be lost, not the collector: the
+ * run ends (this process is still here), the dump is marked incomplete, the pages before the
+ * cut are the input's and those after it read as lost, and the message names SIGBUS.
+ */
+static void sigbus(const char *opt)
+{
+	char in[160], out[160], err[512];
+	const char *args[] = { opt, "-d", "31", in, out, NULL };
+	struct mdl_seam seam = { .force_mmap = 1, .before_copy = truncate_input, .userdata = in };
+	struct mdl_stats st;
+	struct run_log log;
+	int elf = !strcmp(opt, "-E");
+	vmcore_t *v;
+	int r;
+
+	env_path(&env, "sigbus-input", in, sizeof(in));
+	env_path(&env, "sigbus-out", out, sizeof(out));
+	/* the mmap() path itself, on the whole input: a complete dump */
+	copy_image(in);
+	(void)unlink(out);
+	seam.before_copy = NULL;
+	ASSERT_OK(run_args_log(args, &seam, &st, err, sizeof(err), &log));
+	ASSERT_EQ_INT(st.unreadable, 0);
+	v = vmcore_new();
+	ASSERT_OK(vmcore_open(v, out));
+	ASSERT_EQ_INT(vmcore_is_incomplete(v), 0);
+	vmcore_free(v);
+
+	(void)unlink(out);
+	seam.before_copy = truncate_input;
+	r = run_args_log(args, &seam, &st, err, sizeof(err), &log);
+	ASSERT_EQ_INT(r, -EIO);
+	ASSERT_EQ_INT(st.incomplete, 1);
+	ASSERT_EQ_INT(st.marked_incomplete, 1);
+	ASSERT_TRUE(st.unreadable > 0);
+	ASSERT_TRUE(strstr(err, "could not be read") != NULL);
+	ASSERT_TRUE(strstr(log.text, "raised SIGBUS when read through mmap(): saved as lost"));
+	v = vmcore_new();
+	ASSERT_OK(vmcore_open(v, out));
+	ASSERT_TRUE(vmcore_is_incomplete(v) & VMCORE_INCOMPLETE_MARKED);
+	if (!elf) {
+		ASSERT_EQ_INT(vmcore_pfn_state(v, 0xfff), VMCORE_PFN_LOST);
+		ASSERT_EQ_INT(vmcore_pfn_state(v, 0x400), VMCORE_PFN_DUMPED);
+	}
+	vmcore_free(v);
+	/* truncate_input() shrank a copy: env.in is the whole input */
+	if (!elf)
+		(void)check_cut_dump(out, 31, 0);
+	else
+		check_elf_lost_zero(out, st.unreadable);
+	(void)unlink(in);
+	(void)unlink(out);
+}
+
+TEST(sigbus_kdump) { sigbus("-z"); }
+TEST(sigbus_elf) { sigbus("-E"); }
+
+static void kill_me(void *userdata)
+{
+	raise(SIGKILL);
+}
+
+/*
+ * The collector killed with SIGKILL part way (in a child process, once half the dump is
+ * written): nothing can mark the dump then, so it is marked from its first byte and only
+ * unmarked once every page is in. What is left opens, says incomplete, and holds the input's
+ * pages.
+ */
+static void killed(const char *opt)
+{
+	char out[160], err[512];
+	const char *args[] = { opt, "-d", "31", env.vmcore, out, NULL };
+	struct mdl_stats st;
+	int elf = !strcmp(opt, "-E"), status;
+	uint64_t size;
+	vmcore_t *v;
+	pid_t pid;
+
+	env_path(&env, "killed", out, sizeof(out));
+	(void)unlink(out);
+	ASSERT_OK(run_args(args, NULL, &st, err, sizeof(err)));
+	size = st.bytes_written;
+	/* a complete dump does not say incomplete */
+	v = vmcore_new();
+	ASSERT_OK(vmcore_open(v, out));
+	ASSERT_EQ_INT(vmcore_is_incomplete(v), 0);
+	vmcore_free(v);
+
+	for (int i = 1; i <= 3; i++) {
+		struct mdl_seam seam = { .fail_after = size * (uint64_t)i / 4, .at_limit = kill_me };
+
+		(void)unlink(out);
+		fflush(NULL);
+		pid = fork();
+		ASSERT_TRUE(pid >= 0);
+		if (pid == 0) {
+			(void)run_args(args, &seam, &st, err, sizeof(err));
+			_exit(0); /* not reached: killed */
+		}
+		ASSERT_TRUE(waitpid(pid, &status, 0) == pid);
+		ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+		v = vmcore_new();
+		ASSERT_OK(vmcore_open(v, out));
+		ASSERT_TRUE(vmcore_is_incomplete(v) & VMCORE_INCOMPLETE_MARKED);
+		vmcore_free(v);
+		(void)check_cut_dump(out, 31, elf);
+	}
+	(void)unlink(out);
+}
+
+TEST(killed_kdump) { killed("-c"); }
+TEST(killed_elf) { killed("-E"); }
+
+static int no_problem(const char *message, void *userdata)
+{
+	fprintf(stderr, "verify: %s\n", message);
+	return 0;
+}
+
+static bool have_loopfs;
+static struct loopfs lfs;
+
+static void shut_down(void *userdata)
+{
+	if (loopfs_shutdown(userdata) < 0)
+		abort();
+}
+
+/* The loop filesystem, fresh: unmounted, made again. */
+static int fresh_loopfs(void)
+{
+	char img[160], dir[160];
+
+	loopfs_remove(&lfs);
+	env_path(&env, "ext4.img", img, sizeof(img));
+	env_path(&env, "ext4", dir, sizeof(dir));
+	return loopfs_make(&lfs, img, dir, "64M");
+}
+
+/*
+ * The target disappears a third of the way in: the kernel fails every write, the sync and the
+ * marking with EIO. The run says so; once the disk is back, the earlier dump beside it is
+ * untouched and the partial one opens, marked incomplete (from its first byte), with the
+ * input's pages.
+ */
+TEST(target_gone)
+{
+	char out[300], old[300], err[512];
+	const char *args[] = { "-z", "-d", "31", env.vmcore, out, NULL };
+	struct mdl_seam seam = { .at_limit = shut_down, .userdata = lfs.dir };
+	struct mdl_stats st;
+	struct run_log log;
+	vmcore_t *v;
+	int r;
+
+	if (!have_loopfs || fresh_loopfs() < 0) {
+		fprintf(stderr, "target_gone: skipped (no loop ext4 here)\n");
+		return;
+	}
+	snprintf(out, sizeof(out), "%s/vmcore", lfs.dir);
+	snprintf(old, sizeof(old), "%s/earlier", lfs.dir);
+	ASSERT_OK(run_args(args, NULL, &st, err, sizeof(err)));
+	ASSERT_OK(rename(out, old));
+	seam.fail_after = st.bytes_written / 3;
+	r = run_args_log(args, &seam, &st, err, sizeof(err), &log);
+	ASSERT_EQ_INT(r, -EIO);
+	ASSERT_EQ_INT(st.incomplete, 1);
+	ASSERT_TRUE(strstr(err, "writing the dump failed: Input/output error") != NULL);
+	ASSERT_TRUE(strstr(err, "pages were saved") != NULL);
+	/* the disk comes back */
+	ASSERT_OK(loopfs_umount(&lfs));
+	ASSERT_OK(loopfs_mount(&lfs));
+	v = vmcore_new();
+	ASSERT_OK(vmcore_open(v, old));
+	ASSERT_EQ_INT(vmcore_is_incomplete(v), 0);
+	ASSERT_EQ_INT(vmcore_verify(v, no_problem, NULL), 0);
+	vmcore_free(v);
+	v = vmcore_new();
+	ASSERT_OK(vmcore_open(v, out));
+	ASSERT_TRUE(vmcore_is_incomplete(v) & VMCORE_INCOMPLETE_MARKED);
+	vmcore_free(v);
+	(void)check_cut_dump(out, 31, 0);
+}
+
+/*
+ * The input's disk disappears a third of the way in: every read from then on fails with EIO
+ * (the page cache does not help: a shut-down ext4 refuses reads). Those pages are lost, the
+ * dump is finished, marked incomplete, and the message says how many could not be read.
+ */
+TEST(input_gone)
+{
+	char in[300], out[160], err[512];
+	const char *args[] = { "-z", "-d", "0", in, out, NULL };
+	struct mdl_seam seam = { .at_limit = shut_down, .userdata = lfs.dir };
+	struct mdl_stats st;
+	vmcore_t *v;
+	int r;
+
+	if (!have_loopfs || fresh_loopfs() < 0) {
+		fprintf(stderr, "input_gone: skipped (no loop ext4 here)\n");
+		return;
+	}
+	snprintf(in, sizeof(in), "%s/vmcore", lfs.dir);
+	env_path(&env, "input-gone", out, sizeof(out));
+	copy_image(in);
+	(void)unlink(out);
+	ASSERT_OK(run_args(args, NULL, &st, err, sizeof(err)));
+	seam.fail_after = st.bytes_written / 3;
+	(void)unlink(out);
+	r = run_args(args, &seam, &st, err, sizeof(err));
+	ASSERT_EQ_INT(r, -EIO);
+	ASSERT_EQ_INT(st.incomplete, 1);
+	ASSERT_EQ_INT(st.marked_incomplete, 1);
+	ASSERT_TRUE(st.unreadable > 0 && st.unreadable < st.to_write);
+	ASSERT_TRUE(strstr(err, "pages could not be read from") != NULL);
+	v = vmcore_new();
+	ASSERT_OK(vmcore_open(v, out));
+	ASSERT_TRUE(vmcore_is_incomplete(v) & VMCORE_INCOMPLETE_MARKED);
+	vmcore_free(v);
+	(void)check_cut_dump(out, 0, 0);
+	(void)unlink(out);
+}
+
+/*
+ * Every file the collector writes is 0600 whatever the umask (a dump holds every secret of the
+ * machine), and a name that is already taken, a symbolic link included, is refused without -f:
+ * nothing is written through a link planted where the dump is to go.
+ */
+TEST(output_safety)
+{
+	char out[160], victim[160], err[512];
+	const char *dump[] = { "-z", "-d", "31", env.vmcore, out, NULL };
+	const char *elf[] = { "-E", "-d", "31", env.vmcore, out, NULL };
+	const char *const *runs[] = { dump, elf };
+	struct mdl_stats st;
+	struct stat sb;
+	mode_t old = umask(0);
+
+	env_path(&env, "safety-out", out, sizeof(out));
+	env_path(&env, "safety-victim", victim, sizeof(victim));
+	for (size_t i = 0; i < ELEMENTSOF(runs); i++) {
+		(void)unlink(out);
+		ASSERT_OK(run_args(runs[i], NULL, &st, err, sizeof(err)));
+		ASSERT_OK(stat(out, &sb));
+		ASSERT_EQ_INT(sb.st_mode & 07777, 0600);
+	}
+	umask(old);
+	/* a link where the dump goes: refused, its target untouched */
+	(void)unlink(out);
+	ASSERT_OK(symlink(victim, out));
+	for (size_t i = 0; i < ELEMENTSOF(runs); i++) {
+		ASSERT_EQ_INT(run_args(runs[i], NULL, &st, err, sizeof(err)), -EEXIST);
+		ASSERT_TRUE(strstr(err, "exists") != NULL);
+		ASSERT_TRUE(access(victim, F_OK) < 0);
+	}
+	ASSERT_OK(lstat(out, &sb));
+	ASSERT_TRUE(S_ISLNK(sb.st_mode));
+	(void)unlink(out);
+}
+
 int main(void)
 {
 	static const struct test_case cases[] = {
 		T(cut_kdump_zstd), T(cut_kdump_zlib), T(cut_elf), T(cut_stream), T(not_a_stream),
-		T(short_input),
+		T(short_input), T(sigbus_kdump), T(sigbus_elf), T(killed_kdump), T(killed_elf),
+		T(target_gone), T(input_gone), T(output_safety),
 	};
 	int r;
 
+	/* a mount namespace of our own for the loop filesystem: it goes when we do */
+	have_loopfs = geteuid() == 0 && unshare(CLONE_NEWNS) == 0 &&
+		      mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0;
 	env_init(&env);
 	r = run_tests(cases, ELEMENTSOF(cases));
+	loopfs_remove(&lfs);
 	env_done(&env);
 	return r;
 }

@@ -10,7 +10,9 @@
 #   - a full disk: exit 3, vmcore.incomplete that 'vmcore info' reads as marked incomplete,
 #     no vmcore, an earlier dump untouched, the log saying how many pages were saved;
 #   - a kdump.conf that others may write: refused, the defaults used, the dump still saved;
-#   - a raw target on a loop device: the capture, then --recover-raw, then nothing pending.
+#   - a raw target on a loop device: the capture, then --recover-raw, then nothing pending;
+#   - the collector SIGKILLed from outside once its dump has grown: exit 3, vmcore.incomplete
+#     marked and readable, no vmcore, the earlier dump untouched, the log saying so.
 # With --real SERIES the input is the cached real fixture of that kernel (exit 77 without it).
 # Exit 0 pass, 1 fail, 77 skipped.
 set -uo pipefail
@@ -211,38 +213,70 @@ else
 	log "skipped: raw (no loop device or no tmpfs)"
 fi
 
-# ---- 5. the collector killed part way (real fixtures: large enough to catch it writing) ----
-if [[ -n "$real" && "$mounts" == 1 ]]; then
+# ---- 5. the collector killed part way (SIGKILL from outside, once the dump has grown) ----
+if [[ "$mounts" == 1 ]]; then
+	if [[ -n "$real" ]]; then
+		killin="$input" grown=33554432
+	else
+		# 128 MiB of random bytes: a second or two of zlib, long enough to catch it writing
+		killin="$work/agent-128m.vmcore" grown=16777216
+		if ! "$mkvmcore" -o "$killin" "$specs/agent-elf-128m.spec" ||
+			! dd if=/dev/urandom of="$killin" bs=1M seek=1 count=127 conv=notrunc status=none; then
+			log "mkvmcore failed"
+			exit 1
+		fi
+	fi
 	root="$(tmpfs_dir killed 1G)" || exit 1
+	old="$root/var/crash/old-2020-01-01-00:00:00"
+	mkdir -p "$old" && chmod 0700 "$root/var/crash" "$old"
+	echo "an earlier dump" >"$old/vmcore" && echo "old log" >"$old/kdump-save.log"
+	sum="$(sha256sum "$old/vmcore")"
 	config="$(conf killed 'path /var/crash
 core_collector makedumpfile-lite -c -d 0 --num-threads 1')"
-	"$ksave" --config "$config" --vmcore "$input" --root "$root" --proc "$work/proc" \
+	"$ksave" --config "$config" --vmcore "$killin" --root "$root" --proc "$work/proc" \
 		--no-action --no-kmsg 2>"$work/out" &
 	agent=$!
 	# the collector is the agent's only child: once the dump has grown, SIGKILL it
 	for _ in $(seq 1 1000); do
 		f="$(find "$root/var/crash" -name vmcore.incomplete 2>/dev/null | head -n 1)"
-		[[ -n "$f" && "$(stat -c %s "$f" 2>/dev/null || echo 0)" -gt 33554432 ]] && break
+		[[ -n "$f" && "$(stat -c %s "$f" 2>/dev/null || echo 0)" -gt "$grown" ]] && break
 		sleep 0.01
 	done
 	child="$(pgrep -P "$agent" | head -n 1)"
 	[[ -n "$child" ]] && kill -KILL "$child"
 	wait "$agent"
 	rc=$?
-	dir="$(find "$root/var/crash" -mindepth 1 -maxdepth 1 -type d | head -n 1)"
+	dir="$(find "$root/var/crash" -mindepth 1 -maxdepth 1 -type d ! -name 'old-*' | head -n 1)"
 	if [[ -z "$child" || "$rc" != 3 || -z "$dir" ]]; then
 		fail "killed collector: child '$child', exit $rc (expected 3)"
 		cat "$work/out" >&2
 	else
 		grep -q "the collector died of signal 9" "$dir/kdump-save.log" ||
 			fail "killed collector: the log does not say so"
+		tail -n 1 "$dir/kdump-save.log" | grep -q "\] error: incomplete: .*vmcore.incomplete" ||
+			fail "killed collector: the last line: $(tail -n 1 "$dir/kdump-save.log")"
 		[[ ! -e "$dir/vmcore" ]] || fail "killed collector: a vmcore exists"
+		[[ "$(stat -c %a "$dir/vmcore.incomplete")" == 600 ]] ||
+			fail "killed collector: vmcore.incomplete is not 0600"
 		[[ "$(info_field "$dir/vmcore.incomplete" marked_incomplete)" == true ]] ||
-			fail "killed collector: not marked incomplete (the agent marks it)"
-		"$vmcore_tool" dmesg "$dir/vmcore.incomplete" 2>/dev/null | grep -qF "$marker" ||
-			fail "killed collector: the partial dump does not read"
+			fail "killed collector: not marked incomplete"
+		if [[ -n "$real" ]]; then
+			"$vmcore_tool" dmesg "$dir/vmcore.incomplete" 2>/dev/null | grep -qF "$marker" ||
+				fail "killed collector: the partial dump does not read"
+		else
+			# (the synthetic dump has no page tables: its log is read by physical address)
+			page="$("$vmcore_tool" read "$dir/vmcore.incomplete" --phys 0x2000 --size 256 \
+				--raw | tr -d '\0')"
+			grep -qF "$marker" <<<"$page" || fail "killed collector: the partial dump does not read"
+		fi
+		verify="$("$vmcore_tool" verify "$dir/vmcore.incomplete" 2>&1)"
+		grep -q "pages to dump were not saved" <<<"$verify" ||
+			fail "killed collector: vmcore verify does not say what is missing: $verify"
+		[[ "$(sha256sum "$old/vmcore")" == "$sum" ]] ||
+			fail "killed collector: the earlier dump changed"
 		ok "collector killed part way: $(stat -c %s "$dir/vmcore.incomplete") bytes kept as vmcore.incomplete"
 	fi
+	rm -f "$work/agent-128m.vmcore"
 fi
 
 if [[ "$failures" -gt 0 ]]; then

@@ -40,8 +40,12 @@ Options:
 
 As a library (". vm.sh"), in the order a test calls them:
   vm_init [--kernel K] [--mem M] [--smp N] [--append ARGS] [--keep] [--cached-only]
+          [--net SPEC]
           makes the run directory VM_DIR and a qcow2 overlay on the cached image;
-          returns 77 when qemu or the image is unavailable
+          returns 77 when qemu or the image is unavailable. --net: qemu's -nic for every
+          boot (default: none), e.g. a user-mode network that reaches only a service on the
+          host's loopback: "user,model=virtio-net-pci,restrict=on,guestfwd=tcp:10.0.2.100:22-
+          cmd:socat - TCP:127.0.0.1:PORT" (VM_NET may be changed between boots)
   vm_install DESTDIR       our build's tree, unpacked over / at the start of the next boot
   vm_add_disk NAME SIZE    an extra empty virtio disk, /dev/disk/by-id/virtio-NAME in the
                            guest, attached to every later boot (raw, sparse: VM_DISK_<NAME>)
@@ -76,13 +80,14 @@ VM_DIR="" VM_QEMU_PID="" VM_BOOT=0 VM_KEEP="${VM_KEEP:-0}" VM_DISKS=()
 
 vm_init() {
     local kernel=6.1 cached=() image
-    VM_MEM="$VM_DEFAULT_MEM" VM_SMP="$VM_DEFAULT_SMP" VM_APPEND=""
+    VM_MEM="$VM_DEFAULT_MEM" VM_SMP="$VM_DEFAULT_SMP" VM_APPEND="" VM_NET=none
     while [[ $# -gt 0 ]]; do
         case "$1" in
             --kernel) kernel="${2:?--kernel needs 6.1 or 6.12}"; shift 2 ;;
             --mem) VM_MEM="${2:?--mem needs a size}"; shift 2 ;;
             --smp) VM_SMP="${2:?--smp needs a number}"; shift 2 ;;
             --append) VM_APPEND+=" ${2?--append needs arguments}"; shift 2 ;;
+            --net) VM_NET="${2:?--net needs a qemu -nic value}"; shift 2 ;;
             --keep) VM_KEEP=1; shift ;;
             --cached-only) cached=(--cached-only); shift ;;
             *) log "vm_init: unknown argument '$1'"; return 2 ;;
@@ -140,7 +145,7 @@ _vm_qemu_cmd() {
     # for jitter entropy, which a loaded host can stretch into minutes (getrandom() blocks
     # systemd's services meanwhile).
     VM_QEMU=(qemu-system-x86_64 -accel tcg -m "$VM_MEM" -smp "$VM_SMP" -nographic -no-reboot
-        -nic none -monitor none -serial "$serial"
+        -nic "${VM_NET:-none}" -monitor none -serial "$serial"
         -kernel "$VM_DIR/vmlinuz" -initrd "$VM_DIR/initrd.img" -append "$cmdline"
         -drive "file=$VM_DIR/root.qcow2,format=qcow2,if=none,id=root,cache=unsafe,discard=unmap"
         -device "virtio-blk-pci,drive=root,serial=ksroot"
