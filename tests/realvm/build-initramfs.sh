@@ -240,6 +240,7 @@ main() {
         install_extra "$root" "$d"
     done
     install -m 0755 "$init" "$root/init"
+    install -D -m 0644 "$here/guest-lib.sh" "$root/lib/ks-guest.sh"
     write_cpio "$root" "$out"
     log "wrote $out ($(du -k "$out" | cut -f1) KiB)"
 }

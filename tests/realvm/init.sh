@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# shellcheck shell=dash
+# shellcheck shell=dash source-path=SCRIPTDIR
 # /init of the real-VM test initramfs (busybox ash), for both kernels:
 #  - first kernel: load the virtio modules, fill memory with a known mix, log
 #    a marker line, load the capture kernel, crash;
@@ -25,54 +25,8 @@ KS_SERIAL_PAYLOAD=kspayload
 KS_SERIAL_DUMP=ksdump
 KS_SERIAL_SCRATCH=ksscratch
 
-phase() {
-    echo "KS-PHASE $1 $(cut -d' ' -f1 /proc/uptime)"
-}
-
-# Report the failure where the host looks for it, then stop the VM at once
-# rather than let the host wait for its timeout.
-fail() {
-    echo "KS-FAIL $*"
-    sync
-    poweroff -f
-    reboot -f
-}
-
-mount_basics() {
-    mount -t proc proc /proc
-    mount -t sysfs sysfs /sys
-    mount -t devtmpfs devtmpfs /dev 2>/dev/null || true
-    mount -t tmpfs -o mode=1777 tmpfs /tmp
-}
-
-load_modules() {
-    local release dir m
-    release="$(uname -r)"
-    dir="/lib/modules/$release"
-    [ -f "$dir/load-order" ] || return 0
-    while read -r m; do
-        [ -n "$m" ] || continue
-        insmod "$dir/$m" || fail "insmod $m"
-    done <"$dir/load-order"
-}
-
-# disk_by_serial SERIAL: /dev node of the virtio disk QEMU gave that serial.
-# Waits a little: virtio probing may finish after insmod returns.
-disk_by_serial() {
-    local tries=0 d
-    while [ "$tries" -lt 50 ]; do
-        for d in /sys/block/vd*; do
-            [ -e "$d/serial" ] || continue
-            if [ "$(cat "$d/serial")" = "$1" ]; then
-                echo "/dev/${d##*/}"
-                return 0
-            fi
-        done
-        tries=$((tries + 1))
-        sleep 0.1
-    done
-    return 1
-}
+# shellcheck source=guest-lib.sh
+. /lib/ks-guest.sh
 
 meminfo_kb() {
     awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo
@@ -92,7 +46,7 @@ min() {
 fill_memory() {
     local total scratch cache_kb anon_kb zero_kb free_kb memfree pid
     total="$(meminfo_kb MemTotal)"
-    scratch="$(disk_by_serial "$KS_SERIAL_SCRATCH")" || fail "no scratch disk"
+    scratch="$(disk_by_serial "$KS_SERIAL_SCRATCH")" || fail_hard "no scratch disk"
 
     cache_kb="$(min $((total * KS_FILL_CACHE / 100)) "$(disk_kb "$scratch")")"
     echo "KS-FILL cache ${cache_kb}K"
@@ -101,22 +55,22 @@ fill_memory() {
     # kernel drops a block device's cache when its last opener closes it, so
     # init keeps it open for good.
     exec 9<"$scratch"
-    memfill stream "${cache_kb}K" cache >"$scratch" || fail "memfill stream"
+    memfill stream "${cache_kb}K" cache >"$scratch" || fail_hard "memfill stream"
     sync
 
     anon_kb=$((total * KS_FILL_ANON / 100))
-    pid="$(memfill hold-pattern "${anon_kb}K" anon)" || fail "memfill hold-pattern"
+    pid="$(memfill hold-pattern "${anon_kb}K" anon)" || fail_hard "memfill hold-pattern"
     echo "KS-FILL anon ${anon_kb}K pid $pid"
 
     zero_kb=$((total * KS_FILL_ZERO / 100))
-    pid="$(memfill hold-zero "${zero_kb}K")" || fail "memfill hold-zero"
+    pid="$(memfill hold-zero "${zero_kb}K")" || fail_hard "memfill hold-zero"
     echo "KS-FILL zero ${zero_kb}K pid $pid"
 
     memfree="$(meminfo_kb MemFree)"
     free_kb="$(min $((total * KS_FILL_FREE / 100)) $((memfree - KS_HEADROOM_KB - total / 20)))"
     if [ "$free_kb" -gt 0 ]; then
         echo "KS-FILL free ${free_kb}K"
-        memfill exit-pattern "${free_kb}K" free || fail "memfill exit-pattern"
+        memfill exit-pattern "${free_kb}K" free || fail_hard "memfill exit-pattern"
     fi
     grep -E '^(MemTotal|MemFree|Buffers|Cached|AnonPages|AnonHugePages|Shmem):' /proc/meminfo |
         sed 's/^/KS-MEMINFO /'
@@ -143,7 +97,7 @@ load_capture_kernel() {
     if [ -n "$KS_KEXEC_CMD" ]; then
         echo "KS-KEXEC-METHOD custom"
         KERNEL=/boot/vmlinuz INITRD=/boot/initrd.img CAPTURE_CMDLINE="$cmdline" \
-            sh -c "$KS_KEXEC_CMD" || fail "kexec command failed: $KS_KEXEC_CMD"
+            sh -c "$KS_KEXEC_CMD" || fail_hard "kexec command failed: $KS_KEXEC_CMD"
     elif kexec -s -p --initrd=/boot/initrd.img --command-line="$cmdline" /boot/vmlinuz; then
         echo "KS-KEXEC-METHOD kexec_file_load"
     else
@@ -151,11 +105,11 @@ load_capture_kernel() {
         # image); the older syscall still gives us a dump.
         echo "KS-NOTE kexec -s -p failed; trying kexec_load"
         kexec -p --initrd=/boot/initrd.img --command-line="$cmdline" /boot/vmlinuz ||
-            fail "kexec -p failed"
+            fail_hard "kexec -p failed"
         echo "KS-KEXEC-METHOD kexec_load"
     fi
     [ "$(cat /sys/kernel/kexec_crash_loaded)" = 1 ] ||
-        fail "kexec_crash_loaded is not 1 after loading"
+        fail_hard "kexec_crash_loaded is not 1 after loading"
 }
 
 first_kernel() {
@@ -165,8 +119,8 @@ first_kernel() {
     load_modules
     # The payload disk holds the kernel and initramfs to load for capture,
     # exactly the files this boot came from.
-    payload="$(disk_by_serial "$KS_SERIAL_PAYLOAD")" || fail "no payload disk"
-    tar -xf "$payload" -C /boot || fail "cannot unpack the payload disk"
+    payload="$(disk_by_serial "$KS_SERIAL_PAYLOAD")" || fail_hard "no payload disk"
+    tar -xf "$payload" -C /boot || fail_hard "cannot unpack the payload disk"
 
     phase fill-start
     fill_memory
@@ -181,7 +135,7 @@ first_kernel() {
     # before the panic stops everything.
     sleep 0.2
     echo c >/proc/sysrq-trigger
-    fail "still alive after sysrq-trigger c"
+    fail_hard "still alive after sysrq-trigger c"
 }
 
 # Default capture: a plain copy, so the fixture is the exact /proc/vmcore.
@@ -208,7 +162,7 @@ capture_kernel() {
     echo "KS-CAPTURE-UNAME $(uname -r)"
     load_modules
     VMCORE=/proc/vmcore
-    DUMP_DEV="$(disk_by_serial "$KS_SERIAL_DUMP")" || fail "no dump disk"
+    DUMP_DEV="$(disk_by_serial "$KS_SERIAL_DUMP")" || fail_hard "no dump disk"
     export VMCORE DUMP_DEV
     echo "KS-PROC-VMCORE-SIZE $(stat -c %s /proc/vmcore)"
     # How much of the reservation the capture kernel left for userspace:

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# shellcheck shell=dash
+# shellcheck shell=dash source-path=SCRIPTDIR
 # /init of the kexec end-to-end test (kexec-e2e.sh), for all three kernels of one run:
 #  first   booted by qemu without crashkernel=: what --status and --crash-load say then;
 #          --load (a gzip-compressed image), --unload, --load again, --exec
@@ -19,49 +19,11 @@ KS_CRASHKERNEL=256M
 KS_KERNEL_MEM=""        # "63.0 MiB": the bzImage's init_size, as kexec prints it
 KS_MARKER="kexec-e2e"
 
-phase() {
-    echo "KS-PHASE $1 $(cut -d' ' -f1 /proc/uptime)"
-}
-
-fail_hard() {
-    echo "KS-FAIL $*"
-    sync
-    poweroff -f
-}
+# shellcheck source=guest-lib.sh
+. /lib/ks-guest.sh
 
 report() {
     echo "KS-CHECK $1 $2 $3"
-}
-
-mount_basics() {
-    mount -t proc proc /proc
-    mount -t sysfs sysfs /sys
-    mount -t devtmpfs devtmpfs /dev 2>/dev/null || true
-    mount -t tmpfs -o mode=1777 tmpfs /tmp
-}
-
-load_modules() {
-    local dir m
-    dir="/lib/modules/$(uname -r)"
-    [ -f "$dir/load-order" ] || return 0
-    while read -r m; do
-        [ -n "$m" ] && { insmod "$dir/$m" || fail_hard "insmod $m"; }
-    done <"$dir/load-order"
-}
-
-disk_by_serial() {
-    local tries=0 d
-    while [ "$tries" -lt 50 ]; do
-        for d in /sys/block/vd*; do
-            if [ -e "$d/serial" ] && [ "$(cat "$d/serial")" = "$1" ]; then
-                echo "/dev/${d##*/}"
-                return 0
-            fi
-        done
-        tries=$((tries + 1))
-        sleep 0.1
-    done
-    return 1
 }
 
 # The last ks.stage= on the command line.

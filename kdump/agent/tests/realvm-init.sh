@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# shellcheck shell=dash
+# shellcheck shell=dash source-path=SCRIPTDIR
 # /init of the capture agent's real-VM test (realvm-capture.sh), for both kernels:
 #  first    set a host name, log the marker, load the capture kernel (Debian's kexec -s -p),
 #           panic through sysrq;
@@ -14,48 +14,8 @@ AGENT=/usr/libexec/kdump-suite/kdump-save
 KS_MARKER="kdump-save-realvm"
 KS_HOSTNAME="ks-agent-vm"
 
-phase() {
-    echo "KS-PHASE $1 $(cut -d' ' -f1 /proc/uptime)"
-}
-
-fail_hard() {
-    echo "KS-FAIL $*"
-    sync
-    poweroff -f
-}
-
-mount_basics() {
-    mount -t proc proc /proc
-    mount -t sysfs sysfs /sys
-    mount -t devtmpfs devtmpfs /dev 2>/dev/null || true
-    mount -t tmpfs -o mode=1777 tmpfs /tmp
-    mkdir -p /run
-    mount -t tmpfs -o mode=0755 tmpfs /run
-}
-
-load_modules() {
-    local dir m
-    dir="/lib/modules/$(uname -r)"
-    [ -f "$dir/load-order" ] || return 0
-    while read -r m; do
-        [ -n "$m" ] && { insmod "$dir/$m" || fail_hard "insmod $m"; }
-    done <"$dir/load-order"
-}
-
-disk_by_serial() {
-    local tries=0 d
-    while [ "$tries" -lt 50 ]; do
-        for d in /sys/block/vd*; do
-            if [ -e "$d/serial" ] && [ "$(cat "$d/serial")" = "$1" ]; then
-                echo "/dev/${d##*/}"
-                return 0
-            fi
-        done
-        tries=$((tries + 1))
-        sleep 0.1
-    done
-    return 1
-}
+# shellcheck source=../../../tests/realvm/guest-lib.sh
+. /lib/ks-guest.sh
 
 first_kernel() {
     local payload cmdline
