@@ -7,7 +7,8 @@ BUILD_PACKAGES=(meson ninja-build pkg-config gcc libc6-dev libelf-dev zlib1g-dev
 	liblzo2-dev libsnappy-dev libblkid-dev liblzma-dev libsystemd-dev)
 TEST_PACKAGES=(shellcheck debootstrap qemu-utils qemu-system-x86 busybox-static kexec-tools cpio
 	xz-utils zstd e2fsprogs makedumpfile
-	python3-libkdumpfile crash)
+	python3-libkdumpfile crash
+	openssh-server openssh-client socat nfs-ganesha nfs-ganesha-vfs)
 # tests/fuzz/run.sh: clang and its libFuzzer runtime (the default build needs neither)
 FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 

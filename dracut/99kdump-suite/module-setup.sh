@@ -69,7 +69,7 @@ kdump_suite_network() {
     [[ -n "$mac" && -n "$mode" ]] || { derror "kdump-suite: KDUMP_SUITE_NET is incomplete"; return 1; }
     {
         echo "# kdump-suite: the network of the capture kernel, as $ifname had it when"
-        echo "# 'kdumpctl rebuild' ran (kdump.conf(5), NETWORK)."
+        echo "# 'kdumpctl rebuild' ran (kdump.conf(5), SSH AND NFS DUMP SERVERS)."
         echo "[Match]"
         echo "MACAddress=$mac"
         echo

@@ -43,8 +43,14 @@ static int sync_file(int dirfd, const char *name)
 
 static int rename_final(int dirfd, const char *from, const char *to)
 {
-	if (renameat2(dirfd, from, dirfd, to, RENAME_NOREPLACE) < 0)
-		return negative_errno();
+	if (renameat2(dirfd, from, dirfd, to, RENAME_NOREPLACE) < 0) {
+		/* NFS has no RENAME_NOREPLACE (EINVAL): a hard link never replaces either */
+		if (errno != EINVAL)
+			return negative_errno();
+		if (linkat(dirfd, from, dirfd, to, 0) < 0)
+			return negative_errno();
+		(void)unlinkat(dirfd, from, 0);
+	}
 	return ksave_fsync_dir(dirfd);
 }
 

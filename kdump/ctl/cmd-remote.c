@@ -272,15 +272,22 @@ int cmd_list_ssh(Ctl *c, const KdumpConfig *cfg)
 	CtlDumps d = { 0 }, l = { 0 };
 	CtlSsh s;
 	char where[600];
-	int r;
+	int r, rc = CTL_EXIT_OK;
 
 	r = ctl_ssh_init(c, cfg, &s, &e);
-	if (r == 0)
-		r = ctl_remote_scan(&s, &d, &e);
 	if (r < 0) {
 		err("%s\n", e.error ? e.message : strerror(-r));
+		return CTL_EXIT_FAILURE;
+	}
+	r = ctl_remote_scan(&s, &d, &e);
+	if (r == -ENOMEM) {
 		ctl_ssh_done(&s);
 		return CTL_EXIT_FAILURE;
+	}
+	/* the server cannot be listed: said; what the root filesystem holds still is */
+	if (r < 0) {
+		err("%s\n", e.error ? e.message : strerror(-r));
+		rc = CTL_EXIT_FAILURE;
 	}
 	snprintf(where, sizeof(where), "%s@%s:%s", s.t.user, s.t.host, cfg->path);
 	/* failure_action dump_to_rootfs puts dumps on the root filesystem too */
@@ -288,6 +295,10 @@ int cmd_list_ssh(Ctl *c, const KdumpConfig *cfg)
 		local = ctl_path(c, cfg->path);
 		if (!local || ctl_dumps_scan(local, &l) < 0)
 			l = (CtlDumps){ 0 };
+	}
+	if (rc != CTL_EXIT_OK && !l.n) {
+		ctl_ssh_done(&s);
+		return rc;
 	}
 	if (c->args->json) {
 		JsonWriter w;
@@ -316,7 +327,7 @@ int cmd_list_ssh(Ctl *c, const KdumpConfig *cfg)
 	ctl_dumps_done(&d);
 	ctl_dumps_done(&l);
 	ctl_ssh_done(&s);
-	return CTL_EXIT_OK;
+	return rc;
 }
 
 /* ---- fetch ---- */

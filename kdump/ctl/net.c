@@ -239,12 +239,16 @@ int ctl_plan_network(const Ctl *c, const KdumpConfig *cfg, CtlBuildPlan *p, Kdum
 	r = add_override(c, p, &custom);
 	if (r < 0)
 		return r;
-	if (custom)
+	if (custom) {
 		p->net = strdup("custom");
-	else
+		if (!p->net)
+			return -ENOMEM;
+	} else {
 		r = decide(c, cfg, line, addr, ipv6, p, d);
-	if (r < 0 || !p->net)
-		return r < 0 ? r : p->net ? 0 : -ENOMEM;
+		/* a problem is in diags: the plan fails with it */
+		if (r < 0 || !p->net)
+			return r;
+	}
 
 	if (ssh) {
 		_cleanup_free_ char *key = ctl_path(c, cfg->sshkey);

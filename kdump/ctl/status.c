@@ -368,9 +368,20 @@ static int check_last_test(const Ctl *c, const KdumpConfig *cfg, CtlStatus *s)
 	else
 		found = ctl_dumps_dir(c, cfg, &dir, NULL) == 0 &&
 			dump_since(dir, t, &state, name, sizeof(name));
-	if (!found && cfg->failure_action == KDUMP_ACTION_DUMP_TO_ROOTFS) {
+	/* a target that failed leaves the dump to failure_action dump_to_rootfs: a complete one
+	 * there is what the test made (the target may hold the incomplete attempt) */
+	if ((!found || state != CTL_DUMP_COMPLETE) &&
+	    cfg->failure_action == KDUMP_ACTION_DUMP_TO_ROOTFS && cfg->target != KDUMP_TARGET_ROOTFS) {
+		CtlDumpState st2 = CTL_DUMP_UNREADABLE;
+		char name2[256] = "";
+
 		rootfs = ctl_path(c, cfg->path);
-		found = rootfs && dump_since(rootfs, t, &state, name, sizeof(name));
+		if (rootfs && dump_since(rootfs, t, &st2, name2, sizeof(name2)) &&
+		    (!found || st2 == CTL_DUMP_COMPLETE)) {
+			found = true;
+			state = st2;
+			snprintf(name, sizeof(name), "%s", name2);
+		}
 	}
 	if (!found)
 		return add(s, CTL_REASON_LAST_TEST, true, "the capture kernel's console output says "

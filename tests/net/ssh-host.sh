@@ -211,6 +211,9 @@ ctl list >"$tmp/list2" 2>&1 || rc=$?
 if [[ "$rc" != 1 ]] || ! grep -q "cannot list" "$tmp/list2"; then
     fail "list with the server down: $rc $(cat "$tmp/list2")"
 fi
+# ... and still shows what failure_action dump_to_rootfs saved here (the wrong host key's)
+grep -qE "complete +$tmp/srv/dumps/$name/vmcore\$" "$tmp/list2" ||
+    fail "list with the server down: no local fallback: $(cat "$tmp/list2")"
 rc=0
 t0=$SECONDS
 save --net-timeout 3 >"$tmp/save3.out" 2>&1 || rc=$?
@@ -220,7 +223,7 @@ save --net-timeout 3 >"$tmp/save3.out" 2>&1 || rc=$?
 log="$root$tmp/srv/dumps/$name.2/kdump-save.log"
 grep -q "no dump saved: cannot reach 127.0.0.1:$port" "$log" || fail "fallback log: $(cat "$log")"
 grep -q "saved (by failure_action dump_to_rootfs)" "$log" || fail "fallback log: $(cat "$log")"
-ok "the server down: list fails, kdump-save falls back (exit 5) with the reason in its log"
+ok "the server down: list fails (the local fallback still listed), kdump-save falls back (exit 5) with the reason in its log"
 
 # the next boot: status says what happened to the last capture
 ctl status >"$tmp/status" 2>&1 || true

@@ -167,7 +167,9 @@ step_after() { # VARIANT
             ;;
         wrongkey | cut | down)
             newest="$(newest_local)"
-            echo "newest local dump: $newest"
+            echo "newest local dump: ${newest:-none}"
+            check fallback-dir test -n "$newest"
+            newest="${newest:-/nonexistent}"
             ls -la "$newest"
             check fallback-saved test -f "$newest/vmcore"
             check fallback-verifies vmcore verify "$newest/vmcore"
@@ -187,7 +189,7 @@ step_after() { # VARIANT
             if [[ "$v" == wrongkey ]]; then
                 check propagate-again kdumpctl propagate
             fi
-            mv "$newest" "/var/tmp/$(basename "$newest").$v"
+            [[ ! -d "$newest" ]] || mv "$newest" "/var/tmp/$(basename "$newest").$v"
             ;;
         nfs)
             mkdir -p /mnt/nfs

@@ -5,7 +5,8 @@
 # reaches the host's loopback only through qemu's user-mode network with restrict=on: its
 # guestfwd rules connect 10.0.2.100:22 to an OpenSSH server this test starts on 127.0.0.1
 # (its own host key, authorized_keys and $HOME in a temporary directory) and 10.0.2.101:2049
-# to a user-space NFS server (nfs-ganesha, NFSv4, FSAL_VFS) on 127.0.0.1. Chained on one
+# to a user-space NFS server (nfs-ganesha, NFSv4, FSAL_VFS, numeric owners as Linux's nfsd
+# sends them for AUTH_SYS: the capture kernel has no idmapper) on 127.0.0.1. Chained on one
 # overlay:
 #
 #   boot 1  prepare: the guest's network (systemd-networkd, DHCP), kdump.conf 'ssh
@@ -136,7 +137,9 @@ judge_panic() { # VARIANT
 }
 
 # ---- the servers ----
-SRV="$(mktemp -d "${TMPDIR:-/tmp}/kdump-net-e2e.XXXXXX")"
+# Not below /tmp: failure_action dump_to_rootfs saves under the same path in the guest, whose
+# /tmp is emptied at boot.
+SRV="$(mktemp -d /var/tmp/kdump-net-e2e.XXXXXX)"
 DUMPS="$SRV/dumps"
 SSHD_PID="" GANESHA_PID="" WATCH_PID=""
 stop_sshd() {
@@ -203,7 +206,8 @@ if [[ -n "$GANESHA" ]]; then
     cat >"$SRV/ganesha.conf" <<EOF
 NFS_CORE_PARAM { NFS_Port = $NFS_PORT; Protocols = 4; Bind_addr = 127.0.0.1;
                  Enable_NLM = false; Enable_RQUOTA = false; }
-NFSV4 { Graceless = true; Lease_Lifetime = 20; }
+NFSV4 { Graceless = true; Lease_Lifetime = 20; Allow_Numeric_Owners = true;
+        Only_Numeric_Owners = true; }
 NFS_KRB5 { Active_krb5 = false; }
 EXPORT { Export_Id = 1; Path = $SRV/nfs/export; Pseudo = /export; Access_Type = RW;
          Squash = No_Root_Squash; SecType = sys; Protocols = 4; Transports = TCP;
@@ -281,10 +285,10 @@ check_pinned() {
 }
 
 # watchers, for the boot that is starting
-watch_cut() { # kill sshd once 2 MiB of a stream arrived
+watch_cut() { # BOOT: kill sshd once 2 MiB of a stream of that boot arrived
     local f size
     while sleep 0.2; do
-        f="$(find "$DUMPS" -name vmcore.flat.incomplete -newer "$VM_DIR/share/boot-$VM_BOOT/run.sh" 2>/dev/null | head -n1)"
+        f="$(find "$DUMPS" -name vmcore.flat.incomplete -newer "$VM_DIR/share/boot-$1/run.sh" 2>/dev/null | head -n1)"
         [[ -n "$f" ]] || continue
         size="$(stat -c %s "$f" 2>/dev/null || echo 0)"
         if ((size > 2 * 1024 * 1024)); then
@@ -294,10 +298,10 @@ watch_cut() { # kill sshd once 2 MiB of a stream arrived
         fi
     done
 }
-watch_panic() { # stop sshd when the guest says it panics now
+watch_panic() { # BOOT: stop sshd when the guest says it panics now
     local console
     while sleep 0.5; do
-        console="$VM_DIR/share/boot-$VM_BOOT/console.log"
+        console="$VM_DIR/share/boot-$1/console.log"
         if grep -q "KS-PANIC down" "$console" 2>/dev/null; then
             kill -KILL -- "-$SSHD_PID" 2>/dev/null
             echo "stopped sshd at the panic" >"$SRV/down.txt"
@@ -323,8 +327,8 @@ for v in "${variants[@]}" ""; do
     [[ -z "$v" ]] || steps+=(arm-panic "$v")
     [[ ${#steps[@]} -gt 0 ]] || break
     case "$v" in
-        cut) watch_cut & WATCH_PID=$! ;;
-        down) watch_panic & WATCH_PID=$! ;;
+        cut) watch_cut $((VM_BOOT + 1)) & WATCH_PID=$! ;;
+        down) watch_panic $((VM_BOOT + 1)) & WATCH_PID=$! ;;
     esac
     log "boot $((VM_BOOT + 1)): ${steps[*]}"
     vm_boot --timeout 2400 "$g" "${steps[@]}" || true

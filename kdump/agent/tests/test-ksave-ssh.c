@@ -293,6 +293,35 @@ TEST(collector_fails)
 	kdump_config_free(cfg);
 }
 
+/* The server's disk fills up: its own words reach the reason; never renamed. */
+TEST(server_full)
+{
+	char *disk, *dumps, *dir;
+	KdumpConfig *cfg;
+	struct fake f = {};
+	KsaveOptions o;
+	KsaveOps ops;
+	KsaveResult res;
+
+	if (!env.mounts) {
+		fprintf(stderr, "skipped: no tmpfs\n");
+		return;
+	}
+	disk = tenv_dir(&env, "srv-full", "512K");
+	dumps = tpath("%s/dumps", disk);
+	dir = tpath("%s/" DIR_NAME8, dumps);
+	cfg = ssh_config(srv.port, srv.client_key, dumps, NULL);
+	ssh_opts(&o, cfg, env.vmcore8, NULL, &ops, &f, srv.known_hosts);
+	ASSERT_OK(ksave_run(&o, &res));
+	ASSERT_EQ_INT(res.status, KSAVE_STATUS_INCOMPLETE);
+	ASSERT_TRUE(strstr(res.reason, "No space left on device"));
+	ASSERT_TRUE(file_exists(tpath("%s/vmcore-dmesg.txt", dir)));
+	ASSERT_TRUE(!file_exists(tpath("%s/vmcore.flat", dir)));
+	ASSERT_TRUE(!file_exists(tpath("%s/vmcore.flat.sha256", dir)));
+	ksave_result_done(&res);
+	kdump_config_free(cfg);
+}
+
 /* ---- the stream tracker ---- */
 
 static size_t make_stream(uint8_t *buf, size_t cap, bool end, bool junk)
@@ -443,7 +472,7 @@ int main(int argc, char **argv)
 	static const struct test_case cases[] = {
 		T(flat_track), T(shell_quote), T(nfs_options), T(nfs_saved),
 		T(saved), T(server_down), T(wrong_key), T(wrong_host_key), T(stream_cut),
-		T(collector_fails),
+		T(collector_fails), T(server_full),
 	};
 	int rc;
 
