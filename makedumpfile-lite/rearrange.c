@@ -5,6 +5,7 @@
  * arrived is kept, the rebuilt dump is marked incomplete (kdump status 0x8, ELF e_flags bit
  * 0), and a kdump file is extended to cover its whole descriptor table, so that the
  * descriptors that never arrived read as "lost" rather than beyond the end of the file.
+ * The header says incomplete from the start and is set back when the end record arrives.
  */
 #include <elf.h>
 #include <endian.h>
@@ -86,11 +87,44 @@ static int mark_incomplete(int fd)
 	return 0;
 }
 
+/*
+ * Where the header's "incomplete" bit is (kdump status, ELF e_flags) and what the stream
+ * said there: until the end record arrives the rebuilt file says incomplete, so that a -R
+ * killed part way leaves a dump that says it was cut, as the collector's own files do.
+ */
+struct header_mark {
+	size_t at;
+	uint32_t original;
+	int set;
+};
+
+static void mark_header_record(struct header_mark *m, uint8_t *buf, size_t n, int64_t off)
+{
+	uint32_t bit, v;
+
+	if (off != 0)
+		return;
+	if (n >= sizeof(struct disk_header) && !memcmp(buf, DISK_SIGNATURE, 8)) {
+		m->at = offsetof(struct disk_header, status);
+		bit = DISK_STATUS_INCOMPLETE;
+	} else if (n >= sizeof(Elf64_Ehdr) && !memcmp(buf, ELFMAG, SELFMAG)) {
+		m->at = offsetof(Elf64_Ehdr, e_flags);
+		bit = 1;
+	} else {
+		return;
+	}
+	memcpy(&m->original, buf + m->at, sizeof(m->original));
+	v = m->original | bit;
+	memcpy(buf + m->at, &v, sizeof(v));
+	m->set = 1;
+}
+
 int mdl_rearrange(const struct mdl_options *o, const struct mdl_callbacks *cb,
 		  struct mdl_stats *st, char *err, size_t errlen)
 {
 	char hdr[FLAT_HEADER_SIZE];
 	struct sink out = { .fd = -1 };
+	struct header_mark mark = {};
 	uint64_t type, in = 0;
 	uint8_t *buf = NULL;
 	int r, cut = 0;
@@ -144,6 +178,7 @@ int mdl_rearrange(const struct mdl_options *o, const struct mdl_callbacks *cb,
 				cut = 1;
 				break;
 			}
+			mark_header_record(&mark, buf, n, off);
 			r = sink_write(&out, buf, n, (uint64_t)off);
 			if (r < 0) {
 				st->incomplete = 1;
@@ -170,6 +205,17 @@ int mdl_rearrange(const struct mdl_options *o, const struct mdl_callbacks *cb,
 			     "record: it was cut short. What arrived is in '%s'%s", (unsigned long long)in,
 			     o->dumpfile, st->marked_incomplete ? ", marked incomplete" : "");
 		goto out;
+	}
+	/* the end record arrived: the header says what the stream said */
+	if (mark.set) {
+		r = pwrite_all(out.fd, &mark.original, sizeof(mark.original), mark.at);
+		if (r < 0) {
+			st->incomplete = 1;
+			st->marked_incomplete = 1;
+			r = mdl_fail(err, errlen, r, "writing '%s': %s (the dump is whole but stays "
+				     "marked incomplete)", o->dumpfile, strerror(-r));
+			goto out;
+		}
 	}
 	r = 0;
 	mdl_message(cb, MDL_ML_COMMON, "The dumpfile is saved to %s.", o->dumpfile);
