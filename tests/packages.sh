@@ -25,5 +25,27 @@ install_packages() {
 	if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' -mmin -1440 2>/dev/null | head -n1)" ]; then
 		apt-get update -qq
 	fi
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+	# The tests start their own sshd and NFS server on loopback ports. Installing the packages
+	# must not start (or enable at boot) the system's: policy-rc.d refuses every start during
+	# the install, and the units of the daemons we installed are disabled afterwards. A daemon
+	# the machine already had is left as it was.
+	local guard=/usr/sbin/policy-rc.d guarded=0 daemons=() unit
+	for p in "${missing[@]}"; do
+		case "$p" in
+		openssh-server) daemons+=(ssh.service ssh.socket) ;;
+		nfs-ganesha) daemons+=(nfs-ganesha.service nfs-ganesha-lock.service) ;;
+		esac
+	done
+	if [ ${#daemons[@]} -gt 0 ] && [ ! -e "$guard" ]; then
+		printf '#!/bin/sh\n# installed by kdump-suite tests/packages.sh for one apt-get run\nexit 101\n' >"$guard"
+		chmod 0755 "$guard"
+		guarded=1
+	fi
+	local rc=0
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || rc=$?
+	[ "$guarded" = 0 ] || rm -f "$guard"
+	for unit in "${daemons[@]}"; do
+		systemctl disable "$unit" >/dev/null 2>&1 || true
+	done
+	return "$rc"
 }

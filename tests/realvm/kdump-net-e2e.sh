@@ -142,10 +142,19 @@ judge_panic() { # VARIANT
 SRV="$(mktemp -d /var/tmp/kdump-net-e2e.XXXXXX)"
 DUMPS="$SRV/dumps"
 SSHD_PID="" GANESHA_PID="" WATCH_PID=""
+# The sshd this test started and everything below it: each connection's sshd calls setsid(),
+# so a process group is not enough to take down a session in the middle of a transfer.
+kill_sshd_tree() { # PID
+    local pid="$1" child
+    for child in $(ps -o pid= --ppid "$pid" 2>/dev/null); do
+        kill_sshd_tree "$child"
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+}
 stop_sshd() {
     if [[ -n "$SSHD_PID" ]]; then
-        # the listener and every session (the test's own process group)
-        kill -KILL -- "-$SSHD_PID" 2>/dev/null || kill -KILL "$SSHD_PID" 2>/dev/null || true
+        kill -STOP "$SSHD_PID" 2>/dev/null || true # no new sessions meanwhile
+        kill_sshd_tree "$SSHD_PID"
         wait "$SSHD_PID" 2>/dev/null || true
     fi
     SSHD_PID=""
@@ -292,7 +301,8 @@ watch_cut() { # BOOT: kill sshd once 2 MiB of a stream of that boot arrived
         [[ -n "$f" ]] || continue
         size="$(stat -c %s "$f" 2>/dev/null || echo 0)"
         if ((size > 2 * 1024 * 1024)); then
-            kill -KILL -- "-$SSHD_PID" 2>/dev/null
+            kill -STOP "$SSHD_PID" 2>/dev/null
+            kill_sshd_tree "$SSHD_PID"
             echo "killed sshd at $size bytes of $f" >"$SRV/cut.txt"
             return 0
         fi
@@ -303,7 +313,8 @@ watch_panic() { # BOOT: stop sshd when the guest says it panics now
     while sleep 0.5; do
         console="$VM_DIR/share/boot-$1/console.log"
         if grep -q "KS-PANIC down" "$console" 2>/dev/null; then
-            kill -KILL -- "-$SSHD_PID" 2>/dev/null
+            kill -STOP "$SSHD_PID" 2>/dev/null
+            kill_sshd_tree "$SSHD_PID"
             echo "stopped sshd at the panic" >"$SRV/down.txt"
             return 0
         fi
