@@ -57,35 +57,6 @@ done
 [[ -n "$BUILD" && -f "$BUILD/build.ninja" ]] || die "give the meson build directory (see --help)"
 BUILD="$(cd "$BUILD" && pwd)"
 VMCORE="$BUILD/vmcore/vmcore"
-# What gets installed is a release build, as a user installs it: a sanitizer build's tools
-# need the sanitizer runtimes and their shadow memory in the capture kernel's small
-# reservation. When BUILD has sanitizers, a release build of the same sources is made (or
-# refreshed) beside it, in BUILD/kdump-e2e-release, and installed instead.
-release_build() { # BUILD: prints the directory to install
-    local b="$1" src sanitize rel
-    read -r src sanitize < <("$PYTHON" - "$b/meson-info" <<'PY'
-import json, sys
-info = json.load(open(sys.argv[1] + "/meson-info.json"))
-opts = json.load(open(sys.argv[1] + "/intro-buildoptions.json"))
-print(info["directories"]["source"],
-      next((o["value"] for o in opts if o["name"] == "b_sanitize"), "none"))
-PY
-) || return 1
-    if [[ "$sanitize" == none ]]; then
-        printf '%s\n' "$b"
-        return 0
-    fi
-    rel="$b/kdump-e2e-release"
-    log "installing a release build of $src ($rel), not the sanitizer build"
-    if [[ ! -f "$rel/build.ninja" ]]; then
-        meson setup "$rel" "$src" --prefix=/usr --sysconfdir=/etc --localstatedir=/var \
-            --buildtype=release -Db_sanitize=none >"$b/kdump-e2e-release.log" 2>&1 ||
-            { tail -n 20 "$b/kdump-e2e-release.log" >&2; return 1; }
-    fi
-    meson compile -C "$rel" >>"$b/kdump-e2e-release.log" 2>&1 ||
-        { tail -n 20 "$b/kdump-e2e-release.log" >&2; return 1; }
-    printf '%s\n' "$rel"
-}
 IFS=, read -r -a variants <<<"$VARIANTS"
 
 FAILED=()
@@ -184,7 +155,7 @@ judge_panic() { # VARIANT
 DEST="$(mktemp -d "${TMPDIR:-/tmp}/kdump-e2e-destdir.XXXXXX")"
 trap 'vm_cleanup; rm -rf "$DEST"' EXIT
 trap 'exit 130' INT TERM
-INSTALL_BUILD="$(release_build "$BUILD")" || { log "cannot build a release build to install"; exit 1; }
+INSTALL_BUILD="$(vm_release_build "$BUILD")" || { log "cannot build a release build to install"; exit 1; }
 meson install -C "$INSTALL_BUILD" --destdir "$DEST" --no-rebuild --quiet >/dev/null
 if ! find "$DEST" -path '*/kdump-suite/kdump-save' -type f | grep -q . ||
     ! find "$DEST" -name kdumpctl -type f | grep -q .; then

@@ -81,33 +81,6 @@ if [[ ",$VARIANTS," == *,nfs,* && -z "$GANESHA" ]]; then
     variants=("${variants[@]/nfs/}")
 fi
 
-# A release build to install, as kdump-e2e.sh does (the sanitizer runtimes do not fit in a
-# capture kernel's reservation).
-release_build() { # BUILD: prints the directory to install
-    local b="$1" src sanitize rel
-    read -r src sanitize < <("$PYTHON" - "$b/meson-info" <<'PY'
-import json, sys
-info = json.load(open(sys.argv[1] + "/meson-info.json"))
-opts = json.load(open(sys.argv[1] + "/intro-buildoptions.json"))
-print(info["directories"]["source"],
-      next((o["value"] for o in opts if o["name"] == "b_sanitize"), "none"))
-PY
-) || return 1
-    if [[ "$sanitize" == none ]]; then
-        printf '%s\n' "$b"
-        return 0
-    fi
-    rel="$b/kdump-e2e-release"
-    log "installing a release build of $src ($rel), not the sanitizer build"
-    if [[ ! -f "$rel/build.ninja" ]]; then
-        meson setup "$rel" "$src" --prefix=/usr --sysconfdir=/etc --localstatedir=/var \
-            --buildtype=release -Db_sanitize=none >"$b/kdump-e2e-release.log" 2>&1 ||
-            { tail -n 20 "$b/kdump-e2e-release.log" >&2; return 1; }
-    fi
-    meson compile -C "$rel" >>"$b/kdump-e2e-release.log" 2>&1 ||
-        { tail -n 20 "$b/kdump-e2e-release.log" >&2; return 1; }
-    printf '%s\n' "$rel"
-}
 
 FAILED=()
 result() { # NAME PASS|FAIL DETAIL
@@ -229,7 +202,7 @@ fi
 
 # ---- the guest ----
 DEST="$(mktemp -d "${TMPDIR:-/tmp}/kdump-net-e2e-destdir.XXXXXX")"
-INSTALL_BUILD="$(release_build "$BUILD")" || { log "cannot build a release build to install"; exit 1; }
+INSTALL_BUILD="$(vm_release_build "$BUILD")" || { log "cannot build a release build to install"; exit 1; }
 meson install -C "$INSTALL_BUILD" --destdir "$DEST" --no-rebuild --quiet >/dev/null
 rc=0
 vm_init --kernel "$KERNEL" --mem "$MEM" --net "$net" || rc=$?

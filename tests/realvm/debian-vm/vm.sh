@@ -65,6 +65,8 @@ As a library (". vm.sh"), in the order a test calls them:
   vm_copy_out GUEST_PATH HOST_DIR   copy a file or tree out of the guest's file system
           (qemu must not be running; reads a checked copy of the overlay with debugfs)
   vm_cleanup       stop qemu if it runs, delete VM_DIR (kept with --keep or VM_KEEP=1)
+  vm_release_build BUILD   the build to install: BUILD, or when it has sanitizers a release
+                           build of its sources made beside it (BUILD/kdump-e2e-release)
 
 Environment: KDUMP_SUITE_CACHE (cache root), KDUMP_SUITE_VM_MEM, KDUMP_SUITE_VM_TIMEOUT.
 USAGE
@@ -364,6 +366,36 @@ _vm_main() {
             ;;
     esac
     return "$rc"
+}
+
+# vm_release_build BUILD: what to install in the guest is a release build, as a user installs
+# it: a sanitizer build's tools need the sanitizer runtimes and their shadow memory in the capture kernel's small
+# reservation. When BUILD has sanitizers, a release build of the same sources is made (or
+# refreshed) beside it, in BUILD/kdump-e2e-release, and installed instead.
+vm_release_build() { # BUILD: prints the directory to install
+    local b="$1" src sanitize rel
+    read -r src sanitize < <(/usr/bin/python3 - "$b/meson-info" <<'PY'
+import json, sys
+info = json.load(open(sys.argv[1] + "/meson-info.json"))
+opts = json.load(open(sys.argv[1] + "/intro-buildoptions.json"))
+print(info["directories"]["source"],
+      next((o["value"] for o in opts if o["name"] == "b_sanitize"), "none"))
+PY
+) || return 1
+    if [[ "$sanitize" == none ]]; then
+        printf '%s\n' "$b"
+        return 0
+    fi
+    rel="$b/kdump-e2e-release"
+    log "installing a release build of $src ($rel), not the sanitizer build"
+    if [[ ! -f "$rel/build.ninja" ]]; then
+        meson setup "$rel" "$src" --prefix=/usr --sysconfdir=/etc --localstatedir=/var \
+            --buildtype=release -Db_sanitize=none >"$b/kdump-e2e-release.log" 2>&1 ||
+            { tail -n 20 "$b/kdump-e2e-release.log" >&2; return 1; }
+    fi
+    meson compile -C "$rel" >>"$b/kdump-e2e-release.log" 2>&1 ||
+        { tail -n 20 "$b/kdump-e2e-release.log" >&2; return 1; }
+    printf '%s\n' "$rel"
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
