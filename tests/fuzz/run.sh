@@ -156,7 +156,7 @@ distill() {
 }
 
 run_target() {
-	local t="$1" exe="$builddir/$fuzzdir/$1" dir="$runs/$1" opts seeds cpu=0 c execs=0 e cov ft
+	local t="$1" exe="$builddir/$fuzzdir/$1" dir="$runs/$1" opts seeds cpu=0 ms=0 c execs=0 e cov ft
 	local files kib arts left
 	mapfile -t opts < <(target_options "$t")
 	# Artifacts of an earlier run go (a fixed one belongs in tests/fuzz/regress/TARGET/).
@@ -168,18 +168,20 @@ run_target() {
 		seeds+=("$fuzzdir/regress/$t")
 	fi
 	local TIMEFORMAT='%U %S'
-	# With --cpu, runs again (from the corpus grown so far) until the CPU time is spent.
-	while left=$((seconds - cpu)) && [ "$left" -gt 0 ]; do
+	# With --cpu, runs again (from the corpus grown so far) until the CPU time is spent,
+	# counted in milliseconds (rounding each run to seconds could end a campaign short of it).
+	while left=$(((seconds * 1000 - ms + 999) / 1000)) && [ "$left" -gt 0 ]; do
 		{ time "$exe" -max_total_time="$left" -rss_limit_mb=2048 -malloc_limit_mb=64 \
 			-timeout=10 -print_final_stats=1 -artifact_prefix="$dir/artifacts/" \
 			"${opts[@]}" "$dir/corpus" "${seeds[@]}" >"$dir/log.last" 2>&1 || true; } \
 			2>"$dir/time"
 		cat "$dir/log.last" >>"$dir/log"
-		c=$(awk '{ printf "%.0f", $1 + $2 }' "$dir/time")
+		c=$(awk '{ printf "%.0f", ($1 + $2) * 1000 }' "$dir/time")
 		e=$(awk '/^stat::number_of_executed_units:/ { n = $2 } END { print n + 0 }' "$dir/log.last")
-		cpu=$((cpu + c))
+		ms=$((ms + c))
+		cpu=$((ms / 1000))
 		execs=$((execs + e))
-		if [ "$cpu_mode" = 0 ] || [ "$c" -lt 1 ] || [ -n "$(find "$dir/artifacts" -type f)" ]; then
+		if [ "$cpu_mode" = 0 ] || [ "$c" -lt 10 ] || [ -n "$(find "$dir/artifacts" -type f)" ]; then
 			break
 		fi
 	done
